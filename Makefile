@@ -1,0 +1,47 @@
+# gfs2j entry points. `make run` and `make test` set up everything else they need.
+SHELL := /bin/bash
+MVN ?= mvn -B -ntp
+IMAGE ?= var/gfs2j.img
+IMAGE_SIZE ?= 1G
+JOURNALS ?= 2
+
+# Debian packages the tests and the benchmark runner use, as "command:package".
+TOOLS := mkfs.gfs2:gfs2-utils fsck.gfs2:gfs2-utils gfs2_edit:gfs2-utils fusermount3:fuse3 \
+         fio:fio bindfs:bindfs stress-ng:stress-ng getfattr:attr setfacl:acl \
+         sqlite3:sqlite3 rsync:rsync losetup:mount ip:iproute2
+
+.PHONY: all build test run deps bench clean
+
+all: build
+
+deps:
+	@missing=""; for t in $(TOOLS); do cmd=$${t%%:*}; pkg=$${t##*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || [ -x /sbin/$$cmd ] || missing="$$missing $$pkg"; done; \
+	missing=$$(echo $$missing | tr ' ' '\n' | sort -u | tr '\n' ' '); \
+	if [ -z "$${missing// /}" ]; then echo "deps: all tools present"; \
+	elif [ "$$(id -u)" = 0 ]; then echo "deps: installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	else echo "deps: missing packages:$$missing"; echo "deps: run 'sudo apt-get install$$missing' (or 'sudo make deps') and try again"; exit 1; fi
+	@command -v java >/dev/null && command -v mvn >/dev/null || { echo "deps: a JDK 17 and Maven are needed (apt-get install openjdk-17-jdk-headless maven)"; exit 1; }
+
+build:
+	$(MVN) -q -DskipTests package
+
+test: deps
+	$(MVN) verify
+
+run: build
+	@mkdir -p var
+	@if [ ! -f $(IMAGE) ]; then truncate -s $(IMAGE_SIZE) $(IMAGE); \
+	  bin/gfs2j mkfs -O -p lock_nolock -j $(JOURNALS) $(IMAGE); fi
+	bin/gfs2j show $(IMAGE) sb
+	bin/gfs2j show $(IMAGE) rgs
+	bin/gfs2j show $(IMAGE) journals
+	bin/gfs2j ls -l $(IMAGE) /
+
+bench: build
+	bin/gfs2j bench --help
+
+clean:
+	$(MVN) -q clean
+	rm -rf var
