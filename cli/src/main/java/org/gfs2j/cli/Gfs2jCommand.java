@@ -38,7 +38,6 @@ public final class Gfs2jCommand implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Gfs2jCommand());
-        cl.setExitCodeExceptionMapper(e -> EXIT_FAILED);
         cl.setExecutionExceptionHandler(new ErrorReporter());
         return cl;
     }
