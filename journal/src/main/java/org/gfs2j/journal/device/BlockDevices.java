@@ -30,7 +30,7 @@ public final class BlockDevices {
         }
         BlockDevice device;
         try {
-            device = isBlockDevice(path) ? new FileBlockDevice(path, readOnly) : new FileBlockDevice(path, readOnly);
+            device = isBlockDevice(path) ? new DirectBlockDevice(path, readOnly) : new FileBlockDevice(path, readOnly);
         } catch (AccessDeniedException e) {
             throw new DeviceException(path + ": permission denied", e);
         }
@@ -43,7 +43,22 @@ public final class BlockDevices {
         return device;
     }
 
-    static boolean isBlockDevice(Path path) throws IOException {
+    /**
+     * Refuses a file-system block size the device cannot transfer: below its logical sector size,
+     * or below the alignment its O_DIRECT transfers need.
+     */
+    public static void requireBlockSize(BlockDevice device, int bsize) throws DeviceException {
+        if (device instanceof DirectBlockDevice direct && bsize < direct.logicalSectorSize()) {
+            throw new DeviceException(String.format("%s: block size %d is smaller than the device's logical sector size %d",
+                    device.path(), bsize, direct.logicalSectorSize()));
+        }
+        if (bsize < device.alignment() || bsize % device.alignment() != 0) {
+            throw new DeviceException(String.format("%s: block size %d is not a multiple of the %d-byte alignment"
+                    + " direct I/O on this device needs", device.path(), bsize, device.alignment()));
+        }
+    }
+
+    public static boolean isBlockDevice(Path path) throws IOException {
         int mode = (Integer) Files.getAttribute(path.toRealPath(), "unix:mode");
         return (mode & 0170000) == 0060000;
     }
