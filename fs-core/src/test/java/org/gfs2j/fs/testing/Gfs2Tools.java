@@ -75,6 +75,24 @@ public final class Gfs2Tools {
         return run(List.of(requireTool("fsck.gfs2").toString(), "-n", img.toString()));
     }
 
+    private static final java.util.Set<String> FSCK_BANNERS = java.util.Set.of(
+            "Initializing fsck", "Validating resource group index.",
+            "Level 1 resource group check: Checking if all rgrp and rindex values are good.", "(level 1 passed)",
+            "Starting pass1", "Reconciling bitmaps.", "Starting pass1b", "Starting pass2", "Starting pass3",
+            "Starting pass4", "Starting check_statfs", "fsck.gfs2 complete");
+    private static final java.util.regex.Pattern FSCK_TIMING =
+            java.util.regex.Pattern.compile("[a-z0-9_]+ completed in [0-9.]+s");
+
+    /** fsck.gfs2 -n exits 0 and prints nothing but the banners of a clean run (spec 14). */
+    public static void assertFsckClean(Path img) throws IOException, InterruptedException {
+        Result r = fsck(img);
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.exit(), r.output());
+        for (String line : r.output().lines().toList()) {
+            org.junit.jupiter.api.Assertions.assertTrue(FSCK_BANNERS.contains(line) || FSCK_TIMING.matcher(line).matches(),
+                    "unexpected fsck.gfs2 line: \"" + line + "\" in\n" + r.output());
+        }
+    }
+
     public static Result edit(Path img, String... what) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(requireTool("gfs2_edit").toString(), "-p"));
         cmd.addAll(List.of(what));

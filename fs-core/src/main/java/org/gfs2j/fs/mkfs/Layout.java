@@ -1,0 +1,78 @@
+package org.gfs2j.fs.mkfs;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gfs2j.fs.ondisk.Geometry;
+import org.gfs2j.fs.ondisk.PointerTree;
+import org.gfs2j.fs.ondisk.RindexEntry;
+
+/**
+ * Where mkfs puts resource groups (spec 4.4): one rgrp per journal, just big enough for the journal
+ * file (dinode + indirect blocks + data, rounded up to 4), consecutively after the superblock;
+ * the rest split into nearly equal rgrps of about the target size.
+ *
+ * @param rgrps           every rgrp, ascending; the first {@code journals} hold the journals
+ * @param journals        number of journals
+ * @param journalBlocks   data blocks per journal
+ * @param journalHeight   tree height of a journal file
+ * @param journalIndirect indirect blocks per journal file
+ * @param totalBlocks     device size in blocks
+ */
+public record Layout(Geometry geo, List<RindexEntry> rgrps, int journals, long journalBlocks, int journalHeight,
+                     long journalIndirect, long totalBlocks) {
+
+    /** Plans the layout for a device of {@code totalBlocks} blocks. */
+    public static Layout plan(Geometry geo, long totalBlocks, int journals, int journalMiB, int rgSizeMiB)
+            throws MkfsException {
+        long jBlocks = ((long) journalMiB << 20) / geo.bsize();
+        int height = geo.heightForSize((long) journalMiB << 20);
+        long nIn = PointerTree.indirectCount(geo, height, jBlocks);
+        long jData = roundUp4(1 + nIn + jBlocks);
+        int jLen = geo.rgrpHeaderBlocks(jData / 4);
+        List<RindexEntry> rgrps = new ArrayList<>();
+        long addr = geo.sbBlock() + 1;
+        for (int j = 0; j < journals; j++) {
+            rgrps.add(RindexEntry.of(addr, jLen, jData));
+            addr += jLen + jData;
+        }
+        long space = totalBlocks - addr;
+        long target = ((long) rgSizeMiB << 20) / geo.bsize();
+        // The smallest useful data rgrp: header + a few blocks; callers check the real need.
+        if (space < 16) {
+            throw new MkfsException(String.format("device too small: %d journal(s) of %d MiB need %d blocks of %d bytes"
+                    + " (%.1f MiB) before any room for the system files; the device has %d blocks",
+                    journals, journalMiB, addr, geo.bsize(), addr * (double) geo.bsize() / (1 << 20), totalBlocks));
+        }
+        long n = (space + target - 1) / target;
+        long base = space / n;
+        long extra = space % n;
+        for (long i = 0; i < n; i++) {
+            long len = base + (i < extra ? 1 : 0);
+            rgrps.add(fit(geo, addr, len));
+            addr += len;
+        }
+        return new Layout(geo, List.copyOf(rgrps), journals, jBlocks, height, nIn, totalBlocks);
+    }
+
+    /** The largest rgrp (header blocks matching its bitmap, data a multiple of 4) within {@code len} blocks. */
+    static RindexEntry fit(Geometry geo, long addr, long len) {
+        int hdr = 1;
+        while (true) {
+            long data = (len - hdr) / 4 * 4;
+            int need = geo.rgrpHeaderBlocks(data / 4);
+            if (need <= hdr) {
+                return RindexEntry.of(addr, need, data);
+            }
+            hdr = need;
+        }
+    }
+
+    static long roundUp4(long n) {
+        return (n + 3) & ~3L;
+    }
+
+    /** The end (exclusive) of the space rgrp {@code i} may use: the next rgrp's address, or the device end. */
+    public long spanEnd(int i) {
+        return i + 1 < rgrps.size() ? rgrps.get(i + 1).addr() : totalBlocks;
+    }
+}

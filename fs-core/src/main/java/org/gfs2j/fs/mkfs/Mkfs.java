@@ -1,0 +1,351 @@
+package org.gfs2j.fs.mkfs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.gfs2j.fs.dir.DirectoryWriter;
+import org.gfs2j.fs.ondisk.Dinode;
+import org.gfs2j.fs.ondisk.Dirent;
+import org.gfs2j.fs.ondisk.Geometry;
+import org.gfs2j.fs.ondisk.Inum;
+import org.gfs2j.fs.ondisk.PointerTree;
+import org.gfs2j.fs.ondisk.QuotaChange;
+import org.gfs2j.fs.ondisk.QuotaRecord;
+import org.gfs2j.fs.ondisk.RgrpBitmap;
+import org.gfs2j.fs.ondisk.RindexEntry;
+import org.gfs2j.fs.ondisk.StatfsChange;
+import org.gfs2j.fs.ondisk.Superblock;
+import org.gfs2j.journal.device.BlockDevice;
+import org.gfs2j.journal.device.BlockDevices;
+
+/**
+ * Makes a GFS2 file system on a device, laid out as mkfs.gfs2 3.5.0 does (spec 4.4, 10.6, 12):
+ * journals first in rgrps of their own, then master, jindex, per_node with inum_rangeN /
+ * statfs_changeN / quota_changeN per journal, inum, statfs, rindex, quota and root.
+ *
+ * <p>Metadata is built in memory ({@link MkfsImage}); journals and quota-change blocks are
+ * generated while writing, in large sequential writes. Free data blocks are never written, so
+ * an existing device keeps old bytes there (GFS2 never reads free blocks); everything GFS2 does
+ * read (bytes 0..65535, superblock, rgrp headers and bitmaps, gaps between rgrps, every allocated
+ * block) is written. The old superblock is zeroed first and the new one written last.
+ */
+public final class Mkfs {
+    /** Bytes per write when streaming journals. */
+    private static final int CHUNK = 8 << 20;
+    private static final int QC_MIB = 1;
+
+    /** Progress of the long steps, for a user watching a large device. */
+    @FunctionalInterface
+    public interface Progress {
+        void report(String step, long done, long total);
+
+        Progress NONE = (s, d, t) -> { };
+    }
+
+    /** What was made. */
+    public record Result(Superblock superblock, Layout layout, int journalMiB, StatfsChange statfs, long timeSeconds) {
+    }
+
+    private final BlockDevice dev;
+    private final MkfsOptions opts;
+    private final Progress progress;
+    private final long now;
+    private Geometry geo;
+    private MkfsImage image;
+    private DirectoryWriter dirs;
+    private long formal = 1;
+    private final List<long[]> journalExtents = new ArrayList<>();  // {first data block, count, jinode}
+    private final List<long[]> qcExtents = new ArrayList<>();       // {first block, count}
+
+    private Mkfs(BlockDevice dev, MkfsOptions opts, Progress progress, long now) {
+        this.dev = dev;
+        this.opts = opts;
+        this.progress = progress;
+        this.now = now;
+    }
+
+    /**
+     * Makes the file system.
+     *
+     * @param nowSeconds the time stamped on every system inode
+     */
+    public static Result format(BlockDevice dev, MkfsOptions opts, Progress progress, long nowSeconds) throws IOException {
+        return new Mkfs(dev, opts, progress, nowSeconds).run();
+    }
+
+    public static Result format(BlockDevice dev, MkfsOptions opts) throws IOException {
+        return format(dev, opts, Progress.NONE, System.currentTimeMillis() / 1000);
+    }
+
+    private Result run() throws IOException {
+        try {
+            opts.validate();
+        } catch (IllegalArgumentException e) {
+            throw new MkfsException(e.getMessage());
+        }
+        geo = Geometry.of(opts.bsize());
+        BlockDevices.requireBlockSize(dev, opts.bsize());
+        long totalBlocks = dev.size() / opts.bsize();
+        int journalMiB = opts.journalSizeMiB() != 0 ? opts.journalSizeMiB()
+                : MkfsOptions.defaultJournalMiB(totalBlocks, opts.journals());
+        if (opts.journalSizeMiB() != 0 && ((long) opts.journals() * journalMiB << 20) > dev.size() / 2) {
+            throw new MkfsException(String.format("%d journal(s) of %d MiB would take more than half of the %d MiB device",
+                    opts.journals(), journalMiB, dev.size() >> 20));
+        }
+        Layout layout = Layout.plan(geo, totalBlocks, opts.journals(), journalMiB, opts.rgSizeMiB());
+        image = new MkfsImage(geo, layout);
+        dirs = new DirectoryWriter(geo, image);
+
+        Inum[] journals = makeJournals(layout);
+        Inum master = newDirectory(null, 040755, Dinode.FLAG_SYSTEM);
+        Inum jindex = newDirectory(master, 040700, Dinode.FLAG_SYSTEM);
+        dirs.add(master.addr(), "jindex", jindex, Dirent.DT_DIR);
+        for (int j = 0; j < journals.length; j++) {
+            dirs.add(jindex.addr(), "journal" + j, journals[j], Dirent.DT_REG);
+        }
+        Inum perNode = newDirectory(master, 040700, Dinode.FLAG_SYSTEM);
+        dirs.add(master.addr(), "per_node", perNode, Dirent.DT_DIR);
+        for (int j = 0; j < journals.length; j++) {
+            Inum ir = newStuffedFile(new byte[16], Dinode.FLAG_SYSTEM | Dinode.FLAG_JDATA, 0);
+            dirs.add(perNode.addr(), "inum_range" + j, ir, Dirent.DT_REG);
+            Inum sc = newStuffedFile(new byte[StatfsChange.SIZE], Dinode.FLAG_SYSTEM | Dinode.FLAG_JDATA, 0);
+            dirs.add(perNode.addr(), "statfs_change" + j, sc, Dirent.DT_REG);
+            Inum qc = newQuotaChange();
+            dirs.add(perNode.addr(), "quota_change" + j, qc, Dirent.DT_REG);
+        }
+        Inum inum = newStuffedFile(new byte[8], Dinode.FLAG_SYSTEM | Dinode.FLAG_JDATA, 0);
+        dirs.add(master.addr(), "inum", inum, Dirent.DT_REG);
+        Inum statfs = newStuffedFile(new byte[StatfsChange.SIZE], Dinode.FLAG_SYSTEM | Dinode.FLAG_JDATA, 0);
+        dirs.add(master.addr(), "statfs", statfs, Dirent.DT_REG);
+        Inum rindex = newRindex(layout);
+        dirs.add(master.addr(), "rindex", rindex, Dirent.DT_REG);
+        byte[] quota = new byte[2 * QuotaRecord.SIZE];
+        new QuotaRecord(0, 0, 1).encode(ByteBuffer.wrap(quota), 0);
+        new QuotaRecord(0, 0, 1).encode(ByteBuffer.wrap(quota), QuotaRecord.SIZE);
+        Inum quotaFile = newStuffedFile(quota, Dinode.FLAG_SYSTEM | Dinode.FLAG_JDATA, Dinode.FORMAT_QUOTA);
+        dirs.add(master.addr(), "quota", quotaFile, Dirent.DT_REG);
+        Inum root = newDirectory(null, 040755, 0);
+        setNlink(master, 4);
+
+        image.read(inum.addr()).putLong(Dinode.PAYLOAD_OFFSET, formal);
+        StatfsChange totals = new StatfsChange(image.totalData(), image.totalFree(), image.totalDinodes());
+        totals.encode(image.read(statfs.addr()), Dinode.PAYLOAD_OFFSET);
+
+        UUID uuid = opts.uuid() != null ? opts.uuid() : UUID.randomUUID();
+        Superblock sb = new Superblock(Superblock.FS_FORMAT_1802, Superblock.MULTIHOST_FORMAT, geo.bsize(),
+                geo.bsizeShift(), master, root, opts.lockProto(), opts.lockTable(), uuid);
+        writeAll(sb);
+        return new Result(sb, layout, journalMiB, totals, now);
+    }
+
+    private Inum[] makeJournals(Layout layout) throws IOException {
+        Inum[] out = new Inum[layout.journals()];
+        long nIn = layout.journalIndirect();
+        long n = layout.journalBlocks();
+        for (int j = 0; j < out.length; j++) {
+            long addr = image.take(j, 1, RgrpBitmap.DINODE);
+            long in = image.take(j, nIn, RgrpBitmap.USED);
+            long data = image.take(j, n, RgrpBitmap.USED);
+            Inum num = new Inum(formal++, addr);
+            ByteBuffer blk = ByteBuffer.allocate(geo.bsize());
+            PointerTree.write(geo, blk, layout.journalHeight(), i -> data + i, n, i -> in + i, image::put);
+            Dinode.create(num, 0100600).withFlags(Dinode.FLAG_SYSTEM).withSize(n * geo.bsize())
+                    .withBlocks(1 + nIn + n).withLayout(layout.journalHeight(), 0, 0, 0).withTimes(now, 0)
+                    .withGoals(nIn > 0 ? in + nIn - 1 : addr, data + n - 1).encode(blk);
+            image.put(addr, blk);
+            journalExtents.add(new long[] {data, n, addr});
+            out[j] = num;
+        }
+        return out;
+    }
+
+    private Inum newDirectory(Inum parent, int mode, int flags) throws IOException {
+        long addr = image.allocBlock(RgrpBitmap.DINODE);
+        Inum num = new Inum(formal++, addr);
+        ByteBuffer blk = ByteBuffer.allocate(geo.bsize());
+        DirectoryWriter.initEmpty(blk, Dinode.create(num, mode).withFlags(flags | Dinode.FLAG_JDATA).withTimes(now, 0),
+                parent == null ? num : parent);
+        image.put(addr, blk);
+        return num;
+    }
+
+    private Inum newStuffedFile(byte[] content, int flags, int payloadFormat) throws IOException {
+        long addr = image.allocBlock(RgrpBitmap.DINODE);
+        Inum num = new Inum(formal++, addr);
+        ByteBuffer blk = ByteBuffer.allocate(geo.bsize());
+        Dinode.create(num, 0100600).withFlags(flags).withSize(content.length).withLayout(0, 0, 0, payloadFormat)
+                .withTimes(now, 0).encode(blk);
+        blk.put(Dinode.PAYLOAD_OFFSET, content);
+        image.put(addr, blk);
+        return num;
+    }
+
+    private Inum newQuotaChange() throws IOException {
+        long addr = image.allocBlock(RgrpBitmap.DINODE);
+        Inum num = new Inum(formal++, addr);
+        long size = (long) QC_MIB << 20;
+        long n = size / geo.bsize();
+        int height = geo.heightForSize(size);
+        long nIn = PointerTree.indirectCount(geo, height, n);
+        long first = image.allocExtent(nIn + n, RgrpBitmap.USED);
+        long data = first + nIn;
+        ByteBuffer blk = ByteBuffer.allocate(geo.bsize());
+        PointerTree.write(geo, blk, height, i -> data + i, n, i -> first + i, image::put);
+        Dinode.create(num, 0100600).withFlags(Dinode.FLAG_SYSTEM).withSize(size).withBlocks(1 + nIn + n)
+                .withLayout(height, 0, 0, 0).withTimes(now, 0).withGoals(data + n - 1, addr).encode(blk);
+        image.put(addr, blk);
+        qcExtents.add(new long[] {data, n});
+        return num;
+    }
+
+    private Inum newRindex(Layout layout) throws IOException {
+        List<RindexEntry> rgs = layout.rgrps();
+        byte[] content = new byte[rgs.size() * RindexEntry.SIZE];
+        ByteBuffer cb = ByteBuffer.wrap(content);
+        for (int i = 0; i < rgs.size(); i++) {
+            rgs.get(i).encode(cb, i * RindexEntry.SIZE);
+        }
+        int flags = Dinode.FLAG_SYSTEM | Dinode.FLAG_JDATA;
+        if (content.length <= geo.maxStuffed()) {
+            return newStuffedFile(content, flags, Dinode.FORMAT_RINDEX);
+        }
+        long addr = image.allocBlock(RgrpBitmap.DINODE);
+        Inum num = new Inum(formal++, addr);
+        int bsize = geo.bsize();
+        long n = (content.length + bsize - 1) / bsize;
+        int height = geo.heightForSize(content.length);
+        long nIn = PointerTree.indirectCount(geo, height, n);
+        long first = image.allocExtent(nIn + n, RgrpBitmap.USED);
+        long data = first + nIn;
+        for (long i = 0; i < n; i++) {
+            ByteBuffer b = ByteBuffer.allocate(bsize);
+            int off = (int) (i * bsize);
+            b.put(0, content, off, Math.min(bsize, content.length - off));
+            image.put(data + i, b);
+        }
+        ByteBuffer blk = ByteBuffer.allocate(bsize);
+        PointerTree.write(geo, blk, height, i -> data + i, n, i -> first + i, image::put);
+        Dinode.create(num, 0100600).withFlags(flags).withSize(content.length).withBlocks(1 + nIn + n)
+                .withLayout(height, 0, 0, Dinode.FORMAT_RINDEX).withTimes(now, 0).encode(blk);
+        image.put(addr, blk);
+        return num;
+    }
+
+    private void setNlink(Inum dir, long nlink) throws IOException {
+        ByteBuffer blk = image.read(dir.addr());
+        Dinode.decode(blk, dir.addr()).withNlink(nlink).encode(blk);
+    }
+
+    // ---- writing ----
+
+    private void writeAll(Superblock sb) throws IOException {
+        int bsize = geo.bsize();
+        long sbBlock = geo.sbBlock();
+        // Bytes 0..65535 and the old superblock: zero, so a crash midway leaves no stale file system.
+        writeZeros(0, (sbBlock + 1) * bsize);
+        Layout layout = image.layout();
+        int nrg = image.rgrpCount();
+        for (int i = 0; i < nrg; i++) {
+            RindexEntry ri = layout.rgrps().get(i);
+            ByteBuffer hdr = image.headerBlocks(i);
+            write(ri.addr() * bsize, hdr);
+            long gapEnd = layout.spanEnd(i);
+            if (gapEnd > ri.dataEnd()) {
+                writeZeros(ri.dataEnd() * bsize, (gapEnd - ri.dataEnd()) * bsize);
+            }
+            if (i % 64 == 63 || i == nrg - 1) {
+                progress.report("resource groups", i + 1, nrg);
+            }
+        }
+        writeMetadata();
+        int j = 0;
+        for (long[] e : journalExtents) {
+            writeJournal(e[0], e[1], e[2]);
+            progress.report("journals", ++j, journalExtents.size());
+        }
+        ByteBuffer qc = ByteBuffer.allocate(bsize);
+        QuotaChange.encodeEmptyBlock(qc);
+        for (long[] e : qcExtents) {
+            writeRepeated(e[0], e[1], qc);
+        }
+        dev.flush();
+        ByteBuffer sbBuf = dev.allocate(bsize);
+        sb.encode(sbBuf);
+        write(sbBlock * bsize, sbBuf);
+        dev.flush();
+    }
+
+    /** The in-memory blocks, consecutive ones gathered into single writes. */
+    private void writeMetadata() throws IOException {
+        int bsize = geo.bsize();
+        int maxRun = CHUNK / bsize;
+        List<Map.Entry<Long, ByteBuffer>> run = new ArrayList<>();
+        for (Map.Entry<Long, ByteBuffer> e : image.blocks().entrySet()) {
+            if (!run.isEmpty() && (e.getKey() != run.get(run.size() - 1).getKey() + 1 || run.size() == maxRun)) {
+                flushRun(run);
+            }
+            run.add(e);
+        }
+        flushRun(run);
+    }
+
+    private void flushRun(List<Map.Entry<Long, ByteBuffer>> run) throws IOException {
+        if (run.isEmpty()) {
+            return;
+        }
+        int bsize = geo.bsize();
+        ByteBuffer buf = dev.allocate(run.size() * bsize);
+        for (int i = 0; i < run.size(); i++) {
+            buf.put(i * bsize, run.get(i).getValue(), 0, bsize);
+        }
+        write(run.get(0).getKey() * bsize, buf);
+        run.clear();
+    }
+
+    /** Every journal block an UNMOUNT header; sequence numbers a rotation of 0..n-1 from a random start. */
+    private void writeJournal(long first, long n, long jinode) throws IOException {
+        int bsize = geo.bsize();
+        long start = (long) (Math.random() * n);
+        int per = CHUNK / bsize;
+        ByteBuffer buf = dev.allocate(per * bsize);
+        for (long done = 0; done < n; ) {
+            int count = (int) Math.min(per, n - done);
+            for (int k = 0; k < count; k++) {
+                long idx = done + k;
+                MkfsLogHeader.encode(buf, k * bsize, bsize, (start + idx) % n, (int) idx, first + idx, jinode);
+            }
+            write((first + done) * bsize, buf.duplicate().limit(count * bsize));
+            done += count;
+        }
+    }
+
+    private void writeRepeated(long first, long n, ByteBuffer block) throws IOException {
+        int bsize = geo.bsize();
+        int per = (int) Math.min(n, CHUNK / bsize);
+        ByteBuffer buf = dev.allocate(per * bsize);
+        for (int k = 0; k < per; k++) {
+            buf.put(k * bsize, block, 0, bsize);
+        }
+        for (long done = 0; done < n; ) {
+            int count = (int) Math.min(per, n - done);
+            write((first + done) * bsize, buf.duplicate().limit(count * bsize));
+            done += count;
+        }
+    }
+
+    private void writeZeros(long offset, long len) throws IOException {
+        ByteBuffer zeros = dev.allocate((int) Math.min(len, CHUNK));
+        for (long done = 0; done < len; ) {
+            int n = (int) Math.min(zeros.capacity(), len - done);
+            write(offset + done, zeros.duplicate().limit(n));
+            done += n;
+        }
+    }
+
+    private void write(long offset, ByteBuffer buf) throws IOException {
+        dev.write(offset, buf.duplicate().position(0));
+    }
+}
