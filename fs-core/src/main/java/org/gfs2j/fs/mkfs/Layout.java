@@ -36,35 +36,80 @@ public record Layout(Geometry geo, List<RindexEntry> rgrps, int journals, long j
             addr += jLen + jData;
         }
         long space = totalBlocks - addr;
-        long target = ((long) rgSizeMiB << 20) / geo.bsize();
         // The smallest useful data rgrp: header + a few blocks; callers check the real need.
         if (space < 16) {
             throw new MkfsException(String.format("device too small: %d journal(s) of %d MiB need %d blocks of %d bytes"
                     + " (%.1f MiB) before any room for the system files; the device has %d blocks",
                     journals, journalMiB, addr, geo.bsize(), addr * (double) geo.bsize() / (1 << 20), totalBlocks));
         }
-        long n = (space + target - 1) / target;
-        long base = space / n;
-        long extra = space % n;
-        for (long i = 0; i < n; i++) {
-            long len = base + (i < extra ? 1 : 0);
+        for (long len : dataRgrpLengths(space, ((long) rgSizeMiB << 20) / geo.bsize())) {
             rgrps.add(fit(geo, addr, len));
             addr += len;
         }
         return new Layout(geo, List.copyOf(rgrps), journals, jBlocks, height, nIn, totalBlocks);
     }
 
-    /** The largest rgrp (header blocks matching its bitmap, data a multiple of 4) within {@code len} blocks. */
-    static RindexEntry fit(Geometry geo, long addr, long len) {
-        int hdr = 1;
-        while (true) {
-            long data = (len - hdr) / 4 * 4;
-            int need = geo.rgrpHeaderBlocks(data / 4);
-            if (need <= hdr) {
-                return RindexEntry.of(addr, need, data);
+    /**
+     * Lengths of the data rgrps for {@code space} blocks with target length {@code target}, as
+     * mkfs.gfs2 plans them: as many target-length rgrps as fit; if space is left over, one more
+     * rgrp and all of them shortened until they fit, then some made one block shorter still so
+     * that the total is just below the space (at most two distinct lengths, the longer first).
+     */
+    static List<Long> dataRgrpLengths(long space, long target) {
+        long len0 = target;
+        long num0 = space / len0;
+        long len1 = len0 - 1;
+        long num1 = 0;
+        if (space - num0 * len0 > 0) {
+            num0++;
+            while ((len0 - 1) * num0 >= space) {
+                len0--;
             }
-            hdr = need;
+            len1 = len0 - 1;
+            while (len0 * num0 + len1 * num1 >= space) {
+                num0--;
+                num1++;
+            }
         }
+        List<Long> out = new ArrayList<>();
+        for (long i = 0; i < num0; i++) {
+            out.add(len0);
+        }
+        for (long i = 0; i < num1; i++) {
+            out.add(len1);
+        }
+        return out;
+    }
+
+    /**
+     * The rgrp mkfs.gfs2 makes of {@code len} blocks: enough bitmap blocks to map the data, and the
+     * data (a multiple of 4) in what is left; a block may stay unused at the end.
+     */
+    static RindexEntry fit(Geometry geo, long addr, long len) {
+        long perRg = 4L * geo.rgBitmapBytes();
+        long perRb = 4L * geo.rbBitmapBytes();
+        long bitblocks = 0;
+        while (perRg + perRb * bitblocks < ((len - bitblocks) & ~3L)) {
+            bitblocks++;
+        }
+        long mappable = bitblocks > 0 ? perRg + perRb * (bitblocks - 1) : 0;
+        long data = (len - (bitblocks + 1)) & ~3L;
+        if (mappable < data) {
+            bitblocks++;
+        }
+        if (geo.rgrpHeaderBlocks(data / 4) != bitblocks) {
+            // Never seen; keep the bitmap geometry rule rather than mkfs.gfs2's arithmetic.
+            int hdr = 1;
+            while (true) {
+                data = (len - hdr) / 4 * 4;
+                int need = geo.rgrpHeaderBlocks(data / 4);
+                if (need <= hdr) {
+                    return RindexEntry.of(addr, need, data);
+                }
+                hdr = need;
+            }
+        }
+        return RindexEntry.of(addr, (int) bitblocks, data);
     }
 
     static long roundUp4(long n) {

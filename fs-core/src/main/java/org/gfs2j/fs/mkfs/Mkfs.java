@@ -58,7 +58,7 @@ public final class Mkfs {
     private DirectoryWriter dirs;
     private long formal = 1;
     private final List<long[]> journalExtents = new ArrayList<>();  // {first data block, count, jinode}
-    private final List<long[]> qcExtents = new ArrayList<>();       // {first block, count}
+    private final List<Long> qcBlocks = new ArrayList<>();          // QC blocks of every quota_changeN
 
     private Mkfs(BlockDevice dev, MkfsOptions opts, Progress progress, long now) {
         this.dev = dev;
@@ -90,10 +90,14 @@ public final class Mkfs {
         BlockDevices.requireBlockSize(dev, opts.bsize());
         long totalBlocks = dev.size() / opts.bsize();
         int journalMiB = opts.journalSizeMiB() != 0 ? opts.journalSizeMiB()
-                : MkfsOptions.defaultJournalMiB(totalBlocks, opts.journals());
-        if (opts.journalSizeMiB() != 0 && ((long) opts.journals() * journalMiB << 20) > dev.size() / 2) {
-            throw new MkfsException(String.format("%d journal(s) of %d MiB would take more than half of the %d MiB device",
-                    opts.journals(), journalMiB, dev.size() >> 20));
+                : MkfsOptions.defaultJournalMiB(opts.bsize(), totalBlocks, opts.journals());
+        if (journalMiB < 0) {
+            throw new MkfsException(String.format("device too small: %s is %.1f MiB; %d journal(s) of 8 MiB need at least"
+                    + " %d MiB", dev.path(), dev.size() / 1048576.0, opts.journals(), 16 * opts.journals()));
+        }
+        if (((long) opts.journals() * journalMiB << 20) / opts.bsize() > totalBlocks / 2) {
+            throw new MkfsException(String.format("device too small: %d journal(s) of %d MiB would take more than half"
+                    + " of the %.1f MiB device", opts.journals(), journalMiB, dev.size() / 1048576.0));
         }
         Layout layout = Layout.plan(geo, totalBlocks, opts.journals(), journalMiB, opts.rgSizeMiB());
         image = new MkfsImage(geo, layout);
@@ -187,18 +191,65 @@ public final class Mkfs {
         long addr = image.allocBlock(RgrpBitmap.DINODE);
         Inum num = new Inum(formal++, addr);
         long size = (long) QC_MIB << 20;
-        long n = size / geo.bsize();
-        int height = geo.heightForSize(size);
-        long nIn = PointerTree.indirectCount(geo, height, n);
-        long first = image.allocExtent(nIn + n, RgrpBitmap.USED);
-        long data = first + nIn;
+        TreeBlocks t = allocateTree(size);
         ByteBuffer blk = ByteBuffer.allocate(geo.bsize());
-        PointerTree.write(geo, blk, height, i -> data + i, n, i -> first + i, image::put);
-        Dinode.create(num, 0100600).withFlags(Dinode.FLAG_SYSTEM).withSize(size).withBlocks(1 + nIn + n)
-                .withLayout(height, 0, 0, 0).withTimes(now, 0).withGoals(data + n - 1, addr).encode(blk);
+        PointerTree.write(geo, blk, t.height, i -> t.data[(int) i], t.data.length, i -> t.indirect[(int) i], image::put);
+        Dinode.create(num, 0100600).withFlags(Dinode.FLAG_SYSTEM).withSize(size).withBlocks(1 + t.indirect.length + t.data.length)
+                .withLayout(t.height, 0, 0, 0).withTimes(now, 0).withGoals(t.last, addr).encode(blk);
         image.put(addr, blk);
-        qcExtents.add(new long[] {data, n});
+        for (long b : t.data) {
+            qcBlocks.add(b);
+        }
         return num;
+    }
+
+    /** Blocks of a file's tree: data in logical order, indirect blocks level by level, and the last one allocated. */
+    private record TreeBlocks(int height, long[] data, long[] indirect, long last) {
+    }
+
+    /**
+     * Allocates a fully populated tree for {@code size} bytes block by block in depth-first order
+     * (each indirect block before the blocks below it), as mkfs.gfs2 does for system files.
+     */
+    private TreeBlocks allocateTree(long size) throws IOException {
+        int bsize = geo.bsize();
+        long n = (size + bsize - 1) / bsize;
+        int height = geo.heightForSize(size);
+        long[] counts = PointerTree.levelCounts(geo, height, n);
+        long[] levelStart = new long[Math.max(height, 1)];
+        long total = 0;
+        for (int k = 1; k < height; k++) {
+            levelStart[k] = total;
+            total += counts[k];
+        }
+        long[] data = new long[(int) n];
+        long[] indirect = new long[(int) total];
+        long[] last = {0};
+        if (height == 1) {
+            for (int i = 0; i < n; i++) {
+                data[i] = last[0] = image.allocBlock(RgrpBitmap.USED);
+            }
+        } else {
+            for (long top = 0; top < counts[1]; top++) {
+                allocateSubtree(1, top, height, counts, levelStart, data, indirect, last);
+            }
+        }
+        return new TreeBlocks(height, data, indirect, last[0]);
+    }
+
+    private void allocateSubtree(int level, long index, int height, long[] counts, long[] levelStart, long[] data,
+                                 long[] indirect, long[] last) throws IOException {
+        indirect[(int) (levelStart[level] + index)] = last[0] = image.allocBlock(RgrpBitmap.USED);
+        int inptrs = geo.inptrs();
+        if (level == height - 1) {
+            for (long c = index * inptrs; c < Math.min(data.length, (index + 1) * inptrs); c++) {
+                data[(int) c] = last[0] = image.allocBlock(RgrpBitmap.USED);
+            }
+            return;
+        }
+        for (long c = index * inptrs; c < Math.min(counts[level + 1], (index + 1) * inptrs); c++) {
+            allocateSubtree(level + 1, c, height, counts, levelStart, data, indirect, last);
+        }
     }
 
     private Inum newRindex(Layout layout) throws IOException {
@@ -215,21 +266,18 @@ public final class Mkfs {
         long addr = image.allocBlock(RgrpBitmap.DINODE);
         Inum num = new Inum(formal++, addr);
         int bsize = geo.bsize();
-        long n = (content.length + bsize - 1) / bsize;
-        int height = geo.heightForSize(content.length);
-        long nIn = PointerTree.indirectCount(geo, height, n);
-        long first = image.allocExtent(nIn + n, RgrpBitmap.USED);
-        long data = first + nIn;
-        for (long i = 0; i < n; i++) {
+        TreeBlocks t = allocateTree(content.length);
+        for (int i = 0; i < t.data.length; i++) {
             ByteBuffer b = ByteBuffer.allocate(bsize);
-            int off = (int) (i * bsize);
+            int off = i * bsize;
             b.put(0, content, off, Math.min(bsize, content.length - off));
-            image.put(data + i, b);
+            image.put(t.data[i], b);
         }
         ByteBuffer blk = ByteBuffer.allocate(bsize);
-        PointerTree.write(geo, blk, height, i -> data + i, n, i -> first + i, image::put);
-        Dinode.create(num, 0100600).withFlags(flags).withSize(content.length).withBlocks(1 + nIn + n)
-                .withLayout(height, 0, 0, Dinode.FORMAT_RINDEX).withTimes(now, 0).encode(blk);
+        PointerTree.write(geo, blk, t.height, i -> t.data[(int) i], t.data.length, i -> t.indirect[(int) i], image::put);
+        Dinode.create(num, 0100600).withFlags(flags).withSize(content.length)
+                .withBlocks(1 + t.indirect.length + t.data.length).withLayout(t.height, 0, 0, Dinode.FORMAT_RINDEX)
+                .withTimes(now, 0).withGoals(t.last, addr).encode(blk);
         image.put(addr, blk);
         return num;
     }
@@ -268,9 +316,7 @@ public final class Mkfs {
         }
         ByteBuffer qc = ByteBuffer.allocate(bsize);
         QuotaChange.encodeEmptyBlock(qc);
-        for (long[] e : qcExtents) {
-            writeRepeated(e[0], e[1], qc);
-        }
+        writeRepeated(qcBlocks, qc);
         dev.flush();
         ByteBuffer sbBuf = dev.allocate(bsize);
         sb.encode(sbBuf);
@@ -322,17 +368,22 @@ public final class Mkfs {
         }
     }
 
-    private void writeRepeated(long first, long n, ByteBuffer block) throws IOException {
+    /** Writes {@code block} at every block number in {@code where} (ascending runs gathered into single writes). */
+    private void writeRepeated(List<Long> where, ByteBuffer block) throws IOException {
         int bsize = geo.bsize();
-        int per = (int) Math.min(n, CHUNK / bsize);
-        ByteBuffer buf = dev.allocate(per * bsize);
-        for (int k = 0; k < per; k++) {
+        long[] sorted = where.stream().mapToLong(Long::longValue).sorted().toArray();
+        int per = CHUNK / bsize;
+        ByteBuffer buf = dev.allocate((int) Math.min(sorted.length, per) * bsize + bsize);
+        for (int k = 0; k < buf.capacity() / bsize; k++) {
             buf.put(k * bsize, block, 0, bsize);
         }
-        for (long done = 0; done < n; ) {
-            int count = (int) Math.min(per, n - done);
-            write((first + done) * bsize, buf.duplicate().limit(count * bsize));
-            done += count;
+        for (int i = 0; i < sorted.length; ) {
+            int j = i + 1;
+            while (j < sorted.length && sorted[j] == sorted[j - 1] + 1 && j - i < per) {
+                j++;
+            }
+            write(sorted[i] * bsize, buf.duplicate().limit((j - i) * bsize));
+            i = j;
         }
     }
 

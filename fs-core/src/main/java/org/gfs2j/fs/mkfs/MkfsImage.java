@@ -15,8 +15,8 @@ import org.gfs2j.fs.ondisk.RindexEntry;
  * only for rgrps that get allocations) and the content of every metadata block written so far.
  * Bulk regions (journal blocks, quota-change blocks) are not held here; {@link Mkfs} streams them.
  *
- * <p>Allocation follows mkfs.gfs2: a block goes to the first free block of the first rgrp with
- * room; an extent to the first rgrp whose unallocated tail holds it.
+ * <p>Allocation follows mkfs.gfs2: journals at the start of their own rgrps, every other block
+ * the first unallocated block of the first rgrp with room.
  */
 final class MkfsImage implements DirBlockIo {
     private final Geometry geo;
@@ -80,19 +80,17 @@ final class MkfsImage implements DirBlockIo {
         return rg.ri.data0() + first;
     }
 
-    /** One block in the first rgrp with room. */
-    long allocBlock(int state) throws MkfsException {
-        return allocExtent(1, state);
-    }
+    private int firstWithRoom;
 
-    /** {@code count} contiguous blocks in the first rgrp whose unallocated tail holds them. */
-    long allocExtent(long count, int state) throws MkfsException {
-        for (int i = 0; i < rgrps.length; i++) {
-            if (rgrps[i].ri.data() - rgrps[i].next >= count) {
-                return take(i, count, state);
-            }
+    /** The first unallocated block, in the first rgrp with room. */
+    long allocBlock(int state) throws MkfsException {
+        while (firstWithRoom < rgrps.length && rgrps[firstWithRoom].next >= rgrps[firstWithRoom].ri.data()) {
+            firstWithRoom++;
         }
-        throw new MkfsException(String.format("device too small: no room for %d more blocks of system files", count));
+        if (firstWithRoom == rgrps.length) {
+            throw new MkfsException("device too small: no room left for the system files");
+        }
+        return take(firstWithRoom, 1, state);
     }
 
     void put(long block, ByteBuffer data) {

@@ -106,29 +106,33 @@ public record MkfsOptions(int bsize, int journals, int journalSizeMiB, String lo
     }
 
     /**
-     * mkfs.gfs2's default journal size (MiB) for a device of {@code deviceBlocks} blocks: the
-     * thresholds are block counts per journal (they read as 512 MiB, 2 GiB, ... with 4K blocks).
+     * mkfs.gfs2's default journal size in MiB for a device of {@code deviceBlocks} blocks of
+     * {@code bsize} bytes: a block count chosen by blocks per journal (the thresholds read as
+     * 512 MiB, 2 GiB, ... with 4K blocks), converted to MiB, at least 8. Returns -1 when a journal
+     * of the minimum size would take more than half of each journal's share of the device.
      */
-    public static int defaultJournalMiB(long deviceBlocks, int journals) {
-        long perJournal = deviceBlocks / journals;
-        if (perJournal < 131_072L) {
-            return 8;
+    public static int defaultJournalMiB(int bsize, long deviceBlocks, int journals) {
+        long n = deviceBlocks / journals;
+        long minBlocks = (8L << 20) / bsize;
+        if (n < 2 * minBlocks) {
+            return -1;
         }
-        if (perJournal < 524_288L) {
-            return 16;
+        long blocks;
+        if (n < 131_072L) {
+            blocks = minBlocks;
+        } else if (n < 512L * 1024) {
+            blocks = 4096;
+        } else if (n < 2048L * 1024) {
+            blocks = 8192;
+        } else if (n < 4096L * 1024) {
+            blocks = 16384;
+        } else if (n < 262_144L * 1024) {
+            blocks = 32768;
+        } else if (n < 2_621_440L * 1024) {
+            blocks = 131072;
+        } else {
+            blocks = 262144;
         }
-        if (perJournal < 2_097_152L) {
-            return 32;
-        }
-        if (perJournal < 4_194_304L) {
-            return 64;
-        }
-        if (perJournal < 268_435_456L) {
-            return 128;
-        }
-        if (perJournal < 2_684_354_560L) {
-            return 512;
-        }
-        return 1024;
+        return (int) Math.max(8, (blocks * bsize) >> 20);
     }
 }
