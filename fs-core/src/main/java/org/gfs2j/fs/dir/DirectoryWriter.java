@@ -70,15 +70,12 @@ public final class DirectoryWriter {
             throw new CorruptMetadataException(dirAddr, "dinode", "di_mode", "not a directory");
         }
         if (!d.isExhashDir()) {
-            List<Dirent> live = liveEntries(blk, Dinode.PAYLOAD_OFFSET, dirAddr);
-            if (fits(live, entry, geo.bsize() - Dinode.PAYLOAD_OFFSET)) {
-                live.add(entry);
-                writeCompact(blk, Dinode.PAYLOAD_OFFSET, live);
+            if (insertInPlace(blk, Dinode.PAYLOAD_OFFSET, entry, dirAddr)) {
                 d.withLayout(0, 0, d.entries() + 1, Dinode.FORMAT_DIRENT).encode(blk);
                 io.write(dirAddr, blk);
                 return;
             }
-            d = convertToExhash(dirAddr, blk, d, live);
+            d = convertToExhash(dirAddr, blk, d);
         }
         insertExhash(dirAddr, blk, d, entry);
     }
@@ -150,12 +147,49 @@ public final class DirectoryWriter {
         return out;
     }
 
-    private static boolean fits(List<Dirent> live, Dirent extra, int space) {
-        int used = Dirent.direntSize(extra.name().length);
-        for (Dirent e : live) {
-            used += Dirent.direntSize(e.name().length);
+    /**
+     * Inserts {@code entry} into the dirents tiling {@code blk} from {@code start}, as the kernel
+     * does: the first entry with room after its own record (or a sentinel big enough) is split
+     * and the new entry takes the rest of its record. Returns false when no entry has room.
+     */
+    public static boolean insertInPlace(ByteBuffer blk, int start, Dirent entry, long blockNo)
+            throws CorruptMetadataException {
+        int need = Dirent.direntSize(entry.name().length);
+        for (Dirent.Located l : Dirent.walk(blk, start, blockNo)) {
+            Dirent cur = l.dirent();
+            if (cur.isSentinel() && cur.recLen() >= need) {
+                entry.withRecLen(cur.recLen()).encode(blk, l.offset());
+                return true;
+            }
+            if (!cur.isSentinel() && cur.freeSpace() >= need) {
+                int own = cur.usedSize();
+                entry.withRecLen(cur.recLen() - own).encode(blk, l.offset() + own);
+                Dirent.setRecLen(blk, l.offset(), own);
+                return true;
+            }
         }
-        return used <= space;
+        return false;
+    }
+
+    /**
+     * Removes the entry at {@code offset} (spec 7.2): the previous entry absorbs its record; the
+     * first entry of a block cannot be absorbed and becomes a sentinel instead.
+     */
+    public static void deleteInPlace(ByteBuffer blk, int start, int offset, long blockNo) throws CorruptMetadataException {
+        int prev = -1;
+        for (Dirent.Located l : Dirent.walk(blk, start, blockNo)) {
+            if (l.offset() == offset) {
+                if (prev < 0) {
+                    Inum.ZERO.encode(blk, offset + Dirent.OFF_INUM);
+                    blk.putInt(offset + Dirent.OFF_HASH, 0);
+                } else {
+                    Dirent.setRecLen(blk, prev, Dirent.recLenAt(blk, prev) + l.dirent().recLen());
+                }
+                return;
+            }
+            prev = l.offset();
+        }
+        throw new IllegalArgumentException("no dirent at offset " + offset);
     }
 
     /**
@@ -183,21 +217,24 @@ public final class DirectoryWriter {
         }
     }
 
-    private Dinode convertToExhash(long dirAddr, ByteBuffer blk, Dinode d, List<Dirent> live) throws IOException {
+    private Dinode convertToExhash(long dirAddr, ByteBuffer blk, Dinode d) throws IOException {
         long leafAddr = io.allocate(dirAddr);
         ByteBuffer lb = ByteBuffer.allocate(geo.bsize());
-        Leaf.empty(0, dirAddr).withEntries(live.size()).encode(lb);
-        writeCompact(lb, Leaf.SIZE, live);
+        Leaf.empty(0, dirAddr).withEntries((int) d.entries()).encode(lb);
+        // Same relative layout; the last record grows by the size difference of the two headers.
+        lb.put(Leaf.SIZE, blk, Dinode.PAYLOAD_OFFSET, geo.bsize() - Dinode.PAYLOAD_OFFSET);
+        List<Dirent.Located> all = Dirent.walk(blk, Dinode.PAYLOAD_OFFSET, dirAddr);
+        int lastOff = all.get(all.size() - 1).offset() - Dinode.PAYLOAD_OFFSET + Leaf.SIZE;
+        Dirent.setRecLen(lb, lastOff, Dirent.recLenAt(lb, lastOff) + Dinode.PAYLOAD_OFFSET - Leaf.SIZE);
         io.write(leafAddr, lb);
         long[] table = new long[geo.hashPtrs()];
         java.util.Arrays.fill(table, leafAddr);
         Dinode ex = d.withFlags(d.flags() | Dinode.FLAG_EXHASH).withLayout(0, geo.minDirDepth(), d.entries(), 0)
-                .withBlocks(d.blocks() + 1);
+                .withBlocks(d.blocks() + 1).withGoals(leafAddr, d.goalData());
         return writeTable(dirAddr, blk, ex, table);
     }
 
     private void insertExhash(long dirAddr, ByteBuffer blk, Dinode d, Dirent entry) throws IOException {
-        int leafSpace = geo.bsize() - Leaf.SIZE;
         while (true) {
             long[] table = readTable(blk, d);
             int depth = d.depth();
@@ -207,11 +244,8 @@ public final class DirectoryWriter {
             for (long cur = headAddr; cur != 0; ) {
                 ByteBuffer lb = io.read(cur);
                 Leaf lf = Leaf.decode(lb, cur);
-                List<Dirent> live = liveEntries(lb, Leaf.SIZE, cur);
-                if (fits(live, entry, leafSpace)) {
-                    live.add(entry);
-                    writeCompact(lb, Leaf.SIZE, live);
-                    lf.withEntries(live.size()).encode(lb);
+                if (insertInPlace(lb, Leaf.SIZE, entry, cur)) {
+                    lf.withEntries(lf.entries() + 1).encode(lb);
                     io.write(cur, lb);
                     d = d.withLayout(d.height(), d.depth(), d.entries() + 1, d.payloadFormat());
                     d.encode(blk);
@@ -239,7 +273,7 @@ public final class DirectoryWriter {
                 ByteBuffer lastBuf = io.read(last);
                 Leaf.decode(lastBuf, last).withNext(added).encode(lastBuf);
                 io.write(last, lastBuf);
-                d = d.withBlocks(d.blocks() + 1);
+                d = d.withBlocks(d.blocks() + 1).withGoals(added, d.goalData());
                 d.encode(blk);
                 io.write(dirAddr, blk);
             }
@@ -253,23 +287,31 @@ public final class DirectoryWriter {
         int len = 1 << (depth - old.depth());
         int start = idx & ~(len - 1);
         int half = start + len / 2;
-        List<Dirent> low = new ArrayList<>();
-        List<Dirent> high = new ArrayList<>();
-        for (Dirent e : liveEntries(lb, Leaf.SIZE, leafAddr)) {
-            (index(e.hash(), depth) < half ? low : high).add(e);
-        }
         long newAddr = io.allocate(leafAddr);
         ByteBuffer nb = ByteBuffer.allocate(geo.bsize());
-        Leaf.empty(old.depth() + 1, dirAddr).withEntries(low.size()).encode(nb);
-        writeCompact(nb, Leaf.SIZE, low);
+        Leaf.empty(old.depth() + 1, dirAddr).encodeEmpty(nb);
+        int moved = 0;
+        List<Dirent.Located> live = Dirent.live(Dirent.walk(lb, Leaf.SIZE, leafAddr));
+        for (int i = live.size() - 1; i >= 0; i--) {
+            // Delete from the end so earlier offsets stay valid; insert afterwards in the original order.
+            if (index(live.get(i).dirent().hash(), depth) < half) {
+                deleteInPlace(lb, Leaf.SIZE, live.get(i).offset(), leafAddr);
+            }
+        }
+        for (Dirent.Located l : live) {
+            if (index(l.dirent().hash(), depth) < half) {
+                insertInPlace(nb, Leaf.SIZE, l.dirent(), newAddr);
+                moved++;
+            }
+        }
+        Leaf.empty(old.depth() + 1, dirAddr).withEntries(moved).encode(nb);
         io.write(newAddr, nb);
-        old.withDepth(old.depth() + 1).withEntries(high.size()).encode(lb);
-        writeCompact(lb, Leaf.SIZE, high);
+        old.withDepth(old.depth() + 1).withEntries(old.entries() - moved).encode(lb);
         io.write(leafAddr, lb);
         for (int i = start; i < half; i++) {
             table[i] = newAddr;
         }
-        return writeTable(dirAddr, blk, d.withBlocks(d.blocks() + 1), table);
+        return writeTable(dirAddr, blk, d.withBlocks(d.blocks() + 1).withGoals(newAddr, d.goalData()), table);
     }
 
     /** The hash table of an exhash directory whose dinode block is {@code blk}. */

