@@ -60,11 +60,39 @@ public final class Mkfs {
     private final List<long[]> journalExtents = new ArrayList<>();  // {first data block, count, jinode}
     private final List<Long> qcBlocks = new ArrayList<>();          // QC blocks of every quota_changeN
 
-    private Mkfs(BlockDevice dev, MkfsOptions opts, Progress progress, long now) {
+    /** Adds content to the new root directory before the counters are final (tests build big directories). */
+    interface RootPopulator {
+        void populate(Mkfs mkfs, Inum root) throws IOException;
+    }
+
+    private final RootPopulator populator;
+
+    private Mkfs(BlockDevice dev, MkfsOptions opts, Progress progress, long now, RootPopulator populator) {
         this.dev = dev;
         this.opts = opts;
         this.progress = progress;
         this.now = now;
+        this.populator = populator;
+    }
+
+    /** {@link #format} with extra content in root. */
+    static Result format(BlockDevice dev, MkfsOptions opts, long nowSeconds, RootPopulator populator) throws IOException {
+        return new Mkfs(dev, opts, Progress.NONE, nowSeconds, populator).run();
+    }
+
+    /** Creates an empty regular file (mode 0644) named {@code name} in directory {@code dir}. */
+    Inum addEmptyFile(Inum dir, String name) throws IOException {
+        long addr = image.allocBlock(RgrpBitmap.DINODE);
+        Inum num = new Inum(formal++, addr);
+        ByteBuffer blk = ByteBuffer.allocate(geo.bsize());
+        Dinode.create(num, 0100644).withTimes(now, 0).encode(blk);
+        image.put(addr, blk);
+        dirs.add(dir.addr(), name, num, Dirent.DT_REG);
+        return num;
+    }
+
+    DirectoryWriter directories() {
+        return dirs;
     }
 
     /**
@@ -73,7 +101,7 @@ public final class Mkfs {
      * @param nowSeconds the time stamped on every system inode
      */
     public static Result format(BlockDevice dev, MkfsOptions opts, Progress progress, long nowSeconds) throws IOException {
-        return new Mkfs(dev, opts, progress, nowSeconds).run();
+        return new Mkfs(dev, opts, progress, nowSeconds, null).run();
     }
 
     public static Result format(BlockDevice dev, MkfsOptions opts) throws IOException {
@@ -132,6 +160,9 @@ public final class Mkfs {
         Inum quotaFile = newStuffedFile(quota, Dinode.FLAG_SYSTEM | Dinode.FLAG_JDATA, Dinode.FORMAT_QUOTA);
         dirs.add(master.addr(), "quota", quotaFile, Dirent.DT_REG);
         Inum root = newDirectory(null, 040755, 0);
+        if (populator != null) {
+            populator.populate(this, root);
+        }
         setNlink(master, 4);
 
         image.read(inum.addr()).putLong(Dinode.PAYLOAD_OFFSET, formal);

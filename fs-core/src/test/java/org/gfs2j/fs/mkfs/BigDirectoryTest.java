@@ -1,0 +1,88 @@
+package org.gfs2j.fs.mkfs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.gfs2j.fs.dir.DirectoryWriter;
+import org.gfs2j.fs.ondisk.Dinode;
+import org.gfs2j.fs.ondisk.Dirent;
+import org.gfs2j.fs.ondisk.Inum;
+import org.gfs2j.fs.ondisk.Leaf;
+import org.gfs2j.fs.testing.Gfs2Tools;
+import org.gfs2j.fs.testing.ImageReader;
+import org.gfs2j.journal.device.BlockDevice;
+import org.gfs2j.journal.device.BlockDevices;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DirectoryWriter on large directories, judged by fsck.gfs2: linear → exhash conversion, splits,
+ * table doubling, the table moving from the dinode into JD blocks and (512-byte blocks) under
+ * indirect blocks.
+ */
+class BigDirectoryTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @CsvSource({"4096, 3000, 0", "1024, 3000, 1", "512, 8000, 2"})
+    void manyEntriesInRoot(int bsize, int count, int expectedTableHeight) throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        Path img = Gfs2Tools.sparseFile(dir, "img", 256L << 20);
+        MkfsOptions o = MkfsOptions.defaults().withBlockSize(bsize);
+        try (BlockDevice dev = BlockDevices.open(img, false, 0)) {
+            Mkfs.format(dev, o, 1_700_000_000L, (mkfs, root) -> {
+                for (int i = 0; i < count; i++) {
+                    mkfs.addEmptyFile(root, "file-with-a-long-name-" + i);
+                }
+                DirectoryWriter dw = mkfs.directories();
+                assertThrows(FileAlreadyExistsException.class,
+                        () -> dw.add(root.addr(), "file-with-a-long-name-7", new Inum(1, 2), Dirent.DT_REG));
+                assertNotNull(dw.lookup(root.addr(), "file-with-a-long-name-" + (count - 1)));
+                assertEquals(count + 2, dw.list(root.addr()).size());
+            });
+        }
+        Gfs2Tools.assertFsckClean(img);
+        try (ImageReader r = new ImageReader(img)) {
+            long rootAddr = r.sb.rootDir().addr();
+            Dinode root = r.dinode(rootAddr);
+            assertTrue(root.isExhashDir());
+            assertEquals(count + 2, root.entries());
+            assertEquals(expectedTableHeight, root.height());
+            Set<String> names = new HashSet<>();
+            for (Dirent d : r.dirents(rootAddr)) {
+                names.add(d.nameString());
+            }
+            assertEquals(count + 2, names.size());
+            for (int i = 0; i < count; i += 97) {
+                assertNotNull(r.lookup(rootAddr, "file-with-a-long-name-" + i));
+            }
+            // Every leaf's dirents lie in the table range their hash selects, and "." / ".." too.
+            byte[] table = r.content(rootAddr);
+            ByteBuffer t = ByteBuffer.wrap(table);
+            int slots = 1 << root.depth();
+            List<Long> leaves = r.leaves(rootAddr);
+            for (int i = 0; i < slots; ) {
+                long leaf = t.getLong(8 * i);
+                ByteBuffer lb = r.block(leaf);
+                Leaf lf = Leaf.decode(lb, leaf);
+                int run = 1 << (root.depth() - lf.depth());
+                for (Dirent.Located l : Dirent.live(lf.dirents(lb, leaf))) {
+                    long idx = Integer.toUnsignedLong(l.dirent().hash()) >>> (32 - root.depth());
+                    assertTrue(idx >= i && idx < i + run, l.dirent().nameString());
+                }
+                i += run;
+            }
+            assertTrue(leaves.size() > 10);
+        }
+    }
+}
