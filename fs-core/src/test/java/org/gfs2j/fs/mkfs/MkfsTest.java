@@ -175,4 +175,28 @@ class MkfsTest {
             assertEquals(res.statfs(), StatfsChange.decode(r.block(r.master("statfs").addr()), Dinode.PAYLOAD_OFFSET, 0));
         }
     }
+
+    /** On a real block device (a loop device): O_DIRECT writes, and fsck.gfs2 reads the device itself. */
+    @Test
+    void loopDevice() throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(Path.of("/dev/loop-control"))
+                && "root".equals(System.getProperty("user.name")), "needs root and loop devices");
+        Path img = Gfs2Tools.sparseFile(dir, "loop.img", 200L << 20);
+        Gfs2Tools.Result attach = Gfs2Tools.run(List.of("losetup", "-f", "--show", img.toString()));
+        assertEquals(0, attach.exit(), attach.output());
+        Path loop = Path.of(attach.output().trim());
+        try {
+            try (BlockDevice dev = BlockDevices.open(loop, false, 0)) {
+                assertEquals("DirectBlockDevice", dev.getClass().getSimpleName());
+                java.io.IOException e = assertThrows(org.gfs2j.journal.device.DeviceException.class,
+                        () -> Mkfs.format(dev, opts(1024, 1, "nolock")));
+                assertTrue(e.getMessage().contains("block size 1024"), e.getMessage());
+                Mkfs.format(dev, opts(4096, 2, "dlm"));
+            }
+            assertFsckClean(loop);
+        } finally {
+            Gfs2Tools.run(List.of("losetup", "-d", loop.toString()));
+        }
+    }
 }
