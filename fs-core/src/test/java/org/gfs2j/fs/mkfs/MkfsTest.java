@@ -187,14 +187,16 @@ class MkfsTest {
         assertEquals(0, attach.exit(), attach.output());
         Path loop = Path.of(attach.output().trim());
         try {
-            try (BlockDevice dev = BlockDevices.open(loop, false, 0)) {
-                assertEquals("DirectBlockDevice", dev.getClass().getSimpleName());
-                java.io.IOException e = assertThrows(org.gfs2j.journal.device.DeviceException.class,
-                        () -> Mkfs.format(dev, opts(1024, 1, "nolock")));
-                assertTrue(e.getMessage().contains("block size 1024"), e.getMessage());
-                Mkfs.format(dev, opts(4096, 2, "dlm"));
+            for (int bsize : new int[] {512, 1024, 4096}) {
+                try (BlockDevice dev = BlockDevices.open(loop, false, 0)) {
+                    assertEquals("DirectBlockDevice", dev.getClass().getSimpleName());
+                    Mkfs.format(dev, opts(bsize, 2, "dlm"));
+                }
+                assertFsckClean(loop);
+                try (ImageReader r = new ImageReader(loop)) {
+                    assertEquals(bsize, r.sb.bsize());
+                }
             }
-            assertFsckClean(loop);
         } finally {
             Gfs2Tools.run(List.of("losetup", "-d", loop.toString()));
         }

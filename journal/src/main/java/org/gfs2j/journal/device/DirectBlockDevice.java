@@ -17,18 +17,23 @@ import java.util.List;
  * A block device opened with O_DIRECT, so that what another node wrote is read from the device and
  * not from this host's page cache, and a completed write is on its way to the device.
  *
- * <p>O_DIRECT needs aligned offsets, lengths and memory. The JDK additionally insists on the
- * alignment of the file store the device node lives on (4096 on devtmpfs), so {@link #alignment()}
- * is the larger of that and the device's logical sector size. Aligned transfers go straight to the
- * channel (through an aligned bounce buffer when the caller's buffer is heap or unaligned memory).
+ * <p>O_DIRECT needs aligned offsets, lengths and memory. Transfers go through libc
+ * (pread/pwrite, {@link NativeIo}) so the alignment is the device's logical sector size; when the
+ * native library cannot be loaded, the JDK's O_DIRECT channel is used, which also insists on the
+ * alignment of the file store the device node lives on (4096 on devtmpfs), and
+ * {@link #alignment()} is the larger of the two. Aligned transfers go straight to the device
+ * (through an aligned bounce buffer when the caller's buffer is heap or unaligned memory).
  * Unaligned reads are served by reading the covering aligned range; unaligned writes are refused,
  * because a read-modify-write could lose another node's update of the neighbouring bytes.
  */
 public final class DirectBlockDevice implements BlockDevice {
     private static final int MAX_BOUNCE = 1 << 20;
+    /** Buffers start on a page boundary, whatever the sector size (DMA engines may want more than 512). */
+    private static final int MEMORY_ALIGNMENT = 4096;
 
     private final Path path;
-    private final FileChannel channel;
+    private final FileChannel channel;   // JDK fallback, null when native I/O is used
+    private final int fd;                // native descriptor, -1 with the JDK fallback
     private final boolean readOnly;
     private final long size;
     private final int logicalSectorSize;
@@ -40,15 +45,34 @@ public final class DirectBlockDevice implements BlockDevice {
         Path real = path.toRealPath();
         String dev = real.getFileName().toString();
         this.logicalSectorSize = logicalSectorSize(dev);
-        int storeBlock = (int) Math.max(1, Files.getFileStore(real).getBlockSize());
-        this.alignment = Math.max(logicalSectorSize, storeBlock);
-        List<OpenOption> opts = new ArrayList<>(List.of(StandardOpenOption.READ, ExtendedOpenOption.DIRECT));
-        if (!readOnly) {
-            opts.add(StandardOpenOption.WRITE);
-        }
-        this.channel = FileChannel.open(real, opts.toArray(new OpenOption[0]));
         long sysSize = sectors(dev);
-        this.size = sysSize > 0 ? sysSize * 512 : channel.size();
+        if (NativeIo.available() && !Boolean.getBoolean("gfs2j.jdkDirectIo")) {
+            this.fd = NativeIo.open(real.toString(), readOnly);
+            this.channel = null;
+            this.alignment = logicalSectorSize;
+            this.size = sysSize > 0 ? sysSize * 512 : sizeFromChannel(real);
+        } else {
+            int storeBlock = (int) Math.max(1, Files.getFileStore(real).getBlockSize());
+            this.alignment = Math.max(logicalSectorSize, storeBlock);
+            List<OpenOption> opts = new ArrayList<>(List.of(StandardOpenOption.READ, ExtendedOpenOption.DIRECT));
+            if (!readOnly) {
+                opts.add(StandardOpenOption.WRITE);
+            }
+            this.fd = -1;
+            this.channel = FileChannel.open(real, opts.toArray(new OpenOption[0]));
+            this.size = sysSize > 0 ? sysSize * 512 : channel.size();
+        }
+    }
+
+    private static long sizeFromChannel(Path real) throws IOException {
+        try (FileChannel c = FileChannel.open(real, StandardOpenOption.READ)) {
+            return c.size();
+        }
+    }
+
+    /** True when transfers go through libc rather than the JDK channel. */
+    public boolean isNative() {
+        return channel == null;
     }
 
     /** The device's logical sector size from /sys/class/block/DEV/queue (a partition: its parent's). */
@@ -152,7 +176,10 @@ public final class DirectBlockDevice implements BlockDevice {
 
     private void readFully(long pos, ByteBuffer dst) throws IOException {
         while (dst.hasRemaining()) {
-            int n = channel.read(dst, pos);
+            int n = channel == null ? NativeIo.pread(fd, dst, pos) : channel.read(dst, pos);
+            if (n == 0 && channel == null) {
+                n = -1;
+            }
             if (n < 0) {
                 throw new EOFException(path + ": unexpected end of device at offset " + pos);
             }
@@ -162,12 +189,12 @@ public final class DirectBlockDevice implements BlockDevice {
 
     private void writeFully(long pos, ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
-            pos += channel.write(src, pos);
+            pos += channel == null ? NativeIo.pwrite(fd, src, pos) : channel.write(src, pos);
         }
     }
 
     private boolean isAligned(ByteBuffer buf) {
-        return buf.isDirect() && buf.alignmentOffset(buf.position(), alignment) == 0
+        return buf.isDirect() && buf.alignmentOffset(buf.position(), Math.max(alignment, 512)) == 0
                 && buf.remaining() % alignment == 0;
     }
 
@@ -178,19 +205,30 @@ public final class DirectBlockDevice implements BlockDevice {
     @Override
     public void flush() throws IOException {
         if (!readOnly) {
-            channel.force(false);
+            if (channel == null) {
+                NativeIo.fdatasync(fd);
+            } else {
+                channel.force(false);
+            }
         }
     }
 
     /** A direct buffer whose address is aligned for O_DIRECT. */
     @Override
     public ByteBuffer allocate(int bytes) {
-        return ByteBuffer.allocateDirect(bytes + alignment).alignedSlice(alignment).limit(bytes)
+        int memAlign = Math.max(alignment, MEMORY_ALIGNMENT);
+        // alignedSlice also rounds the end down to the alignment, so allocate whole units plus one.
+        int units = (bytes + memAlign - 1) / memAlign + 1;
+        return ByteBuffer.allocateDirect(units * memAlign).alignedSlice(memAlign).limit(bytes)
                 .slice().order(ByteOrder.BIG_ENDIAN);
     }
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (channel == null) {
+            NativeIo.close(fd);
+        } else {
+            channel.close();
+        }
     }
 }

@@ -112,14 +112,29 @@ class BlockDevicesTest {
         }
     }
 
-    @Test
-    void loopDeviceUsesODirectAndRoundTrips() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void loopDeviceUsesODirectAndRoundTrips(boolean jdkFallback) throws Exception {
         assumeTrue(canMakeLoopDevices(), "needs root and /dev/loop-control to create a loop device");
         Path img = image(16 << 20);
         String loop = run("losetup", "-f", "--show", img.toString());
+        String before = System.getProperty("gfs2j.jdkDirectIo");
+        long heapOffset;
         try {
+            System.setProperty("gfs2j.jdkDirectIo", Boolean.toString(jdkFallback));
             try (BlockDevice dev = BlockDevices.open(Path.of(loop), false, 1 << 20)) {
                 DirectBlockDevice direct = assertInstanceOf(DirectBlockDevice.class, dev);
+                assertEquals(!jdkFallback, direct.isNative());
+                if (!jdkFallback) {
+                    assertEquals(512, dev.alignment(), "native O_DIRECT needs only the logical sector size");
+                    BlockDevices.requireBlockSize(dev, 512);
+                    ByteBuffer sector = dev.allocate(512);
+                    sector.put(0, (byte) 0x77);
+                    dev.write(512L * 3, sector);
+                    ByteBuffer back = dev.allocate(512);
+                    dev.read(512L * 3, back);
+                    assertEquals(0x77, back.get(0));
+                }
                 assertEquals(16 << 20, dev.size());
                 assertEquals(512, direct.logicalSectorSize());
                 assertEquals(0, dev.alignment() % 512);
@@ -134,7 +149,8 @@ class BlockDevicesTest {
                 // A heap buffer goes through the aligned bounce buffer.
                 ByteBuffer heap = ByteBuffer.allocate(dev.alignment());
                 heap.put(0, (byte) 0x5a);
-                dev.write(10L * dev.alignment(), heap);
+                heapOffset = 10L * dev.alignment();
+                dev.write(heapOffset, heap);
                 dev.flush();
                 ByteBuffer r = ByteBuffer.allocate(n);
                 dev.read(2L * dev.alignment(), r);
@@ -147,13 +163,14 @@ class BlockDevicesTest {
                 }
                 // Unaligned write refused rather than read-modify-written.
                 assertThrows(DeviceException.class, () -> dev.write(512 + 1, ByteBuffer.allocate(512)));
+                assertThrows(DeviceException.class, () -> dev.write(0, ByteBuffer.allocate(100)));
                 assertThrows(DeviceException.class, () -> BlockDevices.requireBlockSize(dev, 256));
                 BlockDevices.requireBlockSize(dev, 4096);
             }
             // The data reached the device: read it back through the image file.
             byte[] back = new byte[16];
             try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "r")) {
-                f.seek(10L * 4096);
+                f.seek(heapOffset);
                 f.readFully(back);
             }
             assertEquals(0x5a, back[0]);
@@ -162,6 +179,11 @@ class BlockDevicesTest {
                     () -> BlockDevices.open(Path.of(loop), true, 32 << 20));
             assertTrue(small.getMessage().contains("too small"), small.getMessage());
         } finally {
+            if (before == null) {
+                System.clearProperty("gfs2j.jdkDirectIo");
+            } else {
+                System.setProperty("gfs2j.jdkDirectIo", before);
+            }
             run("losetup", "-d", loop);
         }
     }
