@@ -80,6 +80,53 @@ public final class DirectoryWriter {
         insertExhash(dirAddr, blk, d, entry);
     }
 
+    /**
+     * Removes the entry {@code name} (spec 7.2: the previous record absorbs it, or it becomes the
+     * block's leading sentinel) and returns it, or null when there is none. Leaves and tables are
+     * never merged or shrunk, as in the kernel.
+     */
+    public Dirent remove(long dirAddr, String name) throws IOException {
+        byte[] nm = name.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer blk = io.read(dirAddr);
+        Dinode d = Dinode.decode(blk, dirAddr);
+        if (!d.isExhashDir()) {
+            Dirent.Located hit = findLocated(blk, Dinode.PAYLOAD_OFFSET, dirAddr, nm);
+            if (hit == null) {
+                return null;
+            }
+            deleteInPlace(blk, Dinode.PAYLOAD_OFFSET, hit.offset(), dirAddr);
+            d.withLayout(d.height(), d.depth(), d.entries() - 1, d.payloadFormat()).encode(blk);
+            io.write(dirAddr, blk);
+            return hit.dirent();
+        }
+        long[] table = readTable(blk, d);
+        for (long leaf = table[index(Checksums.gfs2Hash(nm), d.depth())]; leaf != 0; ) {
+            ByteBuffer lb = io.read(leaf);
+            Leaf lf = Leaf.decode(lb, leaf);
+            Dirent.Located hit = findLocated(lb, Leaf.SIZE, leaf, nm);
+            if (hit != null) {
+                deleteInPlace(lb, Leaf.SIZE, hit.offset(), leaf);
+                lf.withEntries(lf.entries() - 1).encode(lb);
+                io.write(leaf, lb);
+                d.withLayout(d.height(), d.depth(), d.entries() - 1, d.payloadFormat()).encode(blk);
+                io.write(dirAddr, blk);
+                return hit.dirent();
+            }
+            leaf = lf.next();
+        }
+        return null;
+    }
+
+    private static Dirent.Located findLocated(ByteBuffer blk, int start, long blockNo, byte[] nm)
+            throws CorruptMetadataException {
+        for (Dirent.Located l : Dirent.live(Dirent.walk(blk, start, blockNo))) {
+            if (l.dirent().nameEquals(nm)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
     /** The entry named {@code name}, or null. */
     public Dirent lookup(long dirAddr, String name) throws IOException {
         byte[] nm = name.getBytes(StandardCharsets.UTF_8);

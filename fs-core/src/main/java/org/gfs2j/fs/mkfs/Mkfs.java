@@ -91,6 +91,15 @@ public final class Mkfs {
         return num;
     }
 
+    /** Removes {@code name} from {@code dir} and frees the (empty, stuffed) file's dinode. */
+    void removeEmptyFile(Inum dir, String name) throws IOException {
+        Dirent gone = dirs.remove(dir.addr(), name);
+        if (gone == null) {
+            throw new IOException("no entry " + name);
+        }
+        image.free(gone.inum().addr());
+    }
+
     DirectoryWriter directories() {
         return dirs;
     }

@@ -85,4 +85,34 @@ class BigDirectoryTest {
             assertTrue(leaves.size() > 10);
         }
     }
+
+    /** Entries removed again (first-of-block sentinels, absorbed records); fsck finds counts and tiling right. */
+    @ParameterizedTest
+    @CsvSource({"4096, 40", "4096, 2000", "1024, 1500"})
+    void removeEntries(int bsize, int count) throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        Path img = Gfs2Tools.sparseFile(dir, "img", 256L << 20);
+        try (BlockDevice dev = BlockDevices.open(img, false, 0)) {
+            Mkfs.format(dev, MkfsOptions.defaults().withBlockSize(bsize), 1_700_000_000L, (mkfs, root) -> {
+                for (int i = 0; i < count; i++) {
+                    mkfs.addEmptyFile(root, "f" + i);
+                }
+                for (int i = 0; i < count; i += 3) {
+                    mkfs.removeEmptyFile(root, "f" + i);
+                }
+                DirectoryWriter dw = mkfs.directories();
+                assertEquals(null, dw.remove(root.addr(), "f0"));
+                assertEquals(null, dw.lookup(root.addr(), "f3"));
+                assertNotNull(dw.lookup(root.addr(), "f4"));
+                // Re-adding reuses the freed room.
+                mkfs.addEmptyFile(root, "f3");
+            });
+        }
+        Gfs2Tools.assertFsckClean(img);
+        try (ImageReader r = new ImageReader(img)) {
+            long expected = 2 + count - (count + 2) / 3 + 1;
+            assertEquals(expected, r.dinode(r.sb.rootDir().addr()).entries());
+            assertEquals(expected, r.dirents(r.sb.rootDir().addr()).size());
+        }
+    }
 }
