@@ -115,4 +115,49 @@ class BigDirectoryTest {
             assertEquals(expected, r.dirents(r.sb.rootDir().addr()).size());
         }
     }
+
+    /**
+     * Names whose hashes share their top 17 bits force the table to the maximum depth 17 (a 1 MiB
+     * table in JD blocks) and then overflow chains (lf_next); fsck must accept the result.
+     */
+    @org.junit.jupiter.api.Test
+    void maximumDepthAndLeafChains() throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        List<String> names = new java.util.ArrayList<>();
+        int target = -1;
+        for (long n = 0; names.size() < 120; n++) {
+            String name = "c" + Long.toHexString(n);
+            int top = org.gfs2j.journal.format.Checksums.nameHash(name) >>> 15;
+            if (target < 0) {
+                target = top;
+            }
+            if (top == target) {
+                names.add(name);
+            }
+        }
+        Path img = Gfs2Tools.sparseFile(dir, "img", 128L << 20);
+        try (BlockDevice dev = BlockDevices.open(img, false, 0)) {
+            Mkfs.format(dev, MkfsOptions.defaults(), 1_700_000_000L, (mkfs, root) -> {
+                for (String n : names) {
+                    mkfs.addEmptyFile(root, n);
+                }
+                for (String n : names) {
+                    assertNotNull(mkfs.directories().lookup(root.addr(), n), n);
+                }
+            });
+        }
+        Gfs2Tools.assertFsckClean(img);
+        try (ImageReader r = new ImageReader(img)) {
+            long rootAddr = r.sb.rootDir().addr();
+            Dinode root = r.dinode(rootAddr);
+            assertEquals(17, root.depth());
+            assertEquals(8L << 17, root.size());
+            assertEquals(names.size() + 2, r.dirents(rootAddr).size());
+            boolean chained = false;
+            for (long leaf : r.leaves(rootAddr)) {
+                chained |= Leaf.decode(r.block(leaf), leaf).next() != 0;
+            }
+            assertTrue(chained, "a full leaf at depth 17 is chained");
+        }
+    }
 }
