@@ -187,11 +187,10 @@ class RecoveryTest {
             w.join();
         }
         assertTrue(errors.isEmpty(), errors.toString());
-        long flushes = 0;
-        for (FlushReason r : FlushReason.values()) {
-            flushes += log.flushCount(r);
-        }
-        assertTrue(flushes <= threads * perThread, "flushes " + flushes);
+        // each fsync flush carries at least one commit (header-only flushes that move the tail
+        // when the small log fills are counted as LOG_SPACE)
+        long flushes = log.flushCount(FlushReason.FSYNC);
+        assertTrue(flushes > 0 && flushes <= threads * perThread, "fsync flushes " + flushes);
         assertEquals(threads * perThread, log.metrics().counter("gfs2j.journal.commits").getCount());
         log.abandon();
         JournalRecovery.recover(io, 0, Clock.systemUTC());
