@@ -180,8 +180,11 @@ public final class JournalLog implements Closeable {
 
     /** Log blocks a transaction of this size may take at most, with a header of its own. */
     int worstCase(long blocks, long revokes) {
+        // header + blocks + descriptors as if all were jdata (the smaller descriptor), + 1 for a
+        // second descriptor when metadata and jdata mix: the merged flush of any set of
+        // transactions then never exceeds the sum of their reservations
         int cap = LogDescriptor.jdataCapacity(bsize);
-        return (int) Math.min(Integer.MAX_VALUE / 2, 1 + blocks + (blocks + cap - 1) / cap
+        return (int) Math.min(Integer.MAX_VALUE / 2, 2 + blocks + (blocks + cap - 1) / cap
                 + RevokeCodec.blocksFor(bsize, revokes));
     }
 

@@ -50,7 +50,11 @@ final class JournaledDataOperations implements LogOperations {
     @Override
     public void replay(ReplayPass pass, LogDescriptor ld, long index, ByteBuffer ldBlock, ReplayContext ctx)
             throws IOException {
-        if (pass != ReplayPass.BLOCKS) {
+        if (pass == ReplayPass.REVOKES) {
+            // validate the targets before anything is written
+            for (int i = 0; i < ld.data1(); i++) {
+                ctx.checkTarget(LogDescriptor.jdataBlock(ldBlock, i), index);
+            }
             return;
         }
         for (int i = 0; i < ld.data1(); i++) {

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import org.gfs2j.journal.device.BlockDevice;
+import org.gfs2j.journal.format.CorruptMetadataException;
 
 /**
  * State shared by the replay passes over the live log {@code [tail, head)}: the revokes seen in
@@ -61,16 +62,21 @@ final class ReplayContext {
             skippedRevoked++;
             return;
         }
-        if (io.extents().containsDeviceBlock(home)) {
-            throw new org.gfs2j.journal.format.CorruptMetadataException(deviceBlock(index), "log descriptor",
-                    "block number", "logged copy targets block " + home + " inside the journal itself");
-        }
-        if (home < 0 || (home + 1) * io.bsize() > device.size()) {
-            throw new org.gfs2j.journal.format.CorruptMetadataException(deviceBlock(index), "log descriptor",
-                    "block number", "logged copy targets block " + home + " past the end of the device");
-        }
+        checkTarget(home, index);
         device.writeBlock(home, io.bsize(), copy);
         replayed++;
+    }
+
+    /** A logged copy named by the descriptor at {@code index} must go to a block outside the journal. */
+    void checkTarget(long home, long index) throws CorruptMetadataException {
+        if (home < 0 || (home + 1) * io.bsize() > device.size()) {
+            throw new CorruptMetadataException(deviceBlock(index), "log descriptor", "block number",
+                    "logged copy targets block " + home + ", past the end of the device");
+        }
+        if (io.extents().containsDeviceBlock(home)) {
+            throw new CorruptMetadataException(deviceBlock(index), "log descriptor", "block number",
+                    "logged copy targets block " + home + ", inside the journal itself");
+        }
     }
 
     long replayed() {

@@ -250,6 +250,30 @@ class JournalLogTest {
     }
 
     @Test
+    void reservationsCoverTransactionsMixingMetadataAndJournaledData() throws Exception {
+        int small = 16;
+        JournalIo io = io(small);
+        JournalLog log = JournalLog.open(io, config(manual()));
+        ByteBuffer data = ByteBuffer.allocate(BSIZE);
+        // distinct blocks, so a flush holds one metadata and one jdata descriptor per few commits
+        for (int i = 1; i <= 40; i++) {
+            try (Transaction tx = log.begin(2, 0)) {
+                data.putLong(0, i);
+                tx.addMetadata(HOME + i % 10, meta(i)).addJournaledData(HOME + 20 + i % 10, data);
+                tx.commit();
+            }
+            assertTrue(log.state().liveBlocks() + log.state().pendingBlocks() <= small);
+        }
+        log.fsync();
+        log.abandon();
+        JournalRecovery.recover(io, 0, Clock.systemUTC());
+        for (int i = 31; i <= 40; i++) {
+            assertEquals(i, valueAt(dev, HOME + i % 10));
+            assertEquals(i, dev.readBlock(HOME + 20 + i % 10, BSIZE).getLong(0));
+        }
+    }
+
+    @Test
     void groupCommitPutsManyTransactionsInOneFlush() throws Exception {
         JournalIo io = io(J);
         JournalLog log = JournalLog.open(io, config(manual()));

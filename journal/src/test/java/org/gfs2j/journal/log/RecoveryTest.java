@@ -115,6 +115,38 @@ class RecoveryTest {
     }
 
     @Test
+    void aCopyAimedInsideTheJournalIsRejectedBeforeAnythingIsWritten() throws Exception {
+        MemoryDevice dev = new MemoryDevice((long) TestJournal.DEVICE_BLOCKS * BSIZE);
+        JournalIo io = TestJournal.format(dev, J, 0);
+        long start = HeadSearch.find(io).index() + 1;
+        JournalLog log = JournalLog.open(io, LogConfig.create().policy(manual()));
+        try (Transaction tx = log.begin(1, 0)) {
+            tx.addMetadata(HOME, meta(5));
+            tx.commit();
+        }
+        try (Transaction tx = log.begin(1, 0)) {
+            tx.addMetadata(HOME + 1, meta(6));
+            tx.commit();
+        }
+        log.fsync();
+        try (Transaction tx = log.begin(1, 0)) {
+            tx.addMetadata(HOME + 2, meta(7));
+            tx.commit();
+        }
+        log.fsync();
+        log.abandon();
+        // the second flush's descriptor now names a journal block
+        long secondLd = start + 4;
+        ByteBuffer ld = io.readBlock(secondLd);
+        ld.putLong(72, io.deviceBlock(3));
+        io.writeBlock(secondLd, ld);
+        CorruptMetadataException e = assertThrows(CorruptMetadataException.class,
+                () -> JournalRecovery.recover(io, 0, Clock.systemUTC()));
+        assertEquals("block number", e.field());
+        assertEquals(-1, valueAt(dev, HOME), "the first flush was not replayed either");
+    }
+
+    @Test
     void aLoggedCopyWithoutMagicIsRejected() throws Exception {
         MemoryDevice dev = new MemoryDevice((long) TestJournal.DEVICE_BLOCKS * BSIZE);
         JournalIo io = TestJournal.format(dev, J, 0);
