@@ -85,6 +85,9 @@ public final class Gfs2Image {
             ByteBuffer rg = dev.readBlock(rg0, bsize);
             MetaHeader.check(rg, rg0, MetaType.RG);
             long jdinode = rg0 + 1;
+            while (MetaHeader.typeOf(dev.readBlock(jdinode, bsize), 0) == MetaType.RB) {
+                jdinode++; // the first rgrp's bitmap blocks come before its first data block
+            }
             ByteBuffer di = dev.readBlock(jdinode, bsize);
             MetaHeader.check(di, jdinode, MetaType.DI);
             List<Long> data = new ArrayList<>();
