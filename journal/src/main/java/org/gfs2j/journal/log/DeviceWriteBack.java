@@ -16,7 +16,7 @@ public final class DeviceWriteBack implements WriteBackTarget {
 
     @Override
     public void writeBack(long block, ByteBuffer image) throws IOException {
-        device.writeBlock(block, bsize, image);
+        device.writeBlock(block, bsize, JournalIo.forDevice(device, image.duplicate().position(0)));
     }
 
     @Override

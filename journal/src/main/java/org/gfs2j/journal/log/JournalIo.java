@@ -66,7 +66,7 @@ public final class JournalIo {
      * position {@code start} onwards, one device write per contiguous run.
      */
     public void writeBlocks(long start, ByteBuffer blocks) throws IOException {
-        ByteBuffer src = blocks.duplicate().position(0);
+        ByteBuffer src = forDevice(device, blocks.duplicate().position(0));
         if (src.remaining() % bsize != 0) {
             throw new IllegalArgumentException("log write of " + src.remaining() + " bytes is not whole blocks");
         }
@@ -81,7 +81,21 @@ public final class JournalIo {
     }
 
     public void writeBlock(long index, ByteBuffer block) throws IOException {
-        device.writeBlock(deviceBlock(index), bsize, block);
+        device.writeBlock(deviceBlock(index), bsize, forDevice(device, block.duplicate().position(0)));
+    }
+
+    /**
+     * {@code src} (position to limit) as a buffer the device can transfer: itself for devices
+     * without alignment needs, else a copy in a buffer from {@link BlockDevice#allocate}
+     * (O_DIRECT wants aligned memory).
+     */
+    static ByteBuffer forDevice(BlockDevice device, ByteBuffer src) {
+        if (device.alignment() <= 1) {
+            return src;
+        }
+        ByteBuffer copy = device.allocate(src.remaining());
+        copy.put(src.duplicate()).flip();
+        return copy;
     }
 
     public void flush() throws IOException {

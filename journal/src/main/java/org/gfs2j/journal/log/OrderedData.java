@@ -17,7 +17,7 @@ public interface OrderedData {
 
     /** One data block written in place from a private copy of {@code data}. */
     static OrderedData block(BlockDevice device, int bsize, long block, ByteBuffer data) {
-        ByteBuffer copy = Buffers.copyOf(data, bsize);
+        ByteBuffer copy = JournalIo.forDevice(device, Buffers.copyOf(data, bsize));
         return () -> device.writeBlock(block, bsize, copy);
     }
 }
