@@ -104,6 +104,7 @@ public final class LockspaceCore implements Lockspace {
     private final ArrayDeque<DlmMessage> localQueue = new ArrayDeque<>();
     private final ArrayDeque<Runnable> callbacks = new ArrayDeque<>();
     private boolean pumping;
+    private boolean delivering;
 
     /**
      * @param joining true for a node joining a running lockspace: it starts stopped and runs a
@@ -860,33 +861,50 @@ public final class LockspaceCore implements Lockspace {
         }
     }
 
-    /** Runs queued local messages and, while running, callbacks, until both are empty. */
+    /** Runs queued local messages until none is left (callbacks stay queued for {@link #deliverCallbacks}). */
     private void pump() {
         if (pumping) {
             return;
         }
         pumping = true;
         try {
-            while (true) {
-                DlmMessage m = localQueue.poll();
-                if (m != null) {
-                    deliver(self, m);
-                    continue;
-                }
-                if (state == State.RUNNING && !callbacks.isEmpty()) {
-                    Runnable cb = callbacks.poll();
-                    try {
-                        cb.run();
-                    } catch (RuntimeException e) {
-                        LOG.error("{}: lock callback failed", name, e);
-                    }
-                    continue;
-                }
-                break;
+            DlmMessage m;
+            while ((m = localQueue.poll()) != null) {
+                deliver(self, m);
             }
         } finally {
             pumping = false;
         }
+    }
+
+    /**
+     * Delivers queued completion and blocking callbacks, in order, unless the lockspace is in
+     * recovery (then they wait). The driver calls this after every call or message, never from
+     * inside a call, so a callback never runs before the call that caused it has returned. A
+     * callback may call the lockspace; what that queues is delivered by the same loop.
+     */
+    public void deliverCallbacks() {
+        if (delivering) {
+            return;
+        }
+        delivering = true;
+        try {
+            while (state == State.RUNNING && !callbacks.isEmpty()) {
+                Runnable cb = callbacks.poll();
+                try {
+                    cb.run();
+                } catch (RuntimeException e) {
+                    LOG.error("{}: lock callback failed", name, e);
+                }
+            }
+        } finally {
+            delivering = false;
+        }
+    }
+
+    /** Whether callbacks are waiting for {@link #deliverCallbacks}. */
+    public boolean hasCallbacks() {
+        return state == State.RUNNING && !callbacks.isEmpty();
     }
 
     // ------------------------------------------------------------------ membership and recovery
@@ -1216,6 +1234,9 @@ public final class LockspaceCore implements Lockspace {
         List<Object[]> saved = new ArrayList<>(savedMessages);
         savedMessages.clear();
         for (Object[] s : saved) {
+            if (!members.contains((Integer) s[0])) {
+                continue; // saved before the sender departed: its locks and grants are gone
+            }
             deliver((Integer) s[0], (DlmMessage) s[1]);
         }
         for (HolderLock lk : new ArrayList<>(locks.values())) {
@@ -1319,10 +1340,18 @@ public final class LockspaceCore implements Lockspace {
         return out;
     }
 
-    /** For tests: this node's granted mode per lock id (null = not granted). */
+    /**
+     * For tests: the mode each of this node's locks may be used in (null = none). A lock being
+     * unlocked is already given up by its owner, so it counts as none; during a PR&lt;-&gt;CW
+     * conversion neither mode may be relied on (the master may grant others the new one's peers
+     * before the reply arrives), so it counts as NL; likewise a conversion with CONVDEADLK, which
+     * the master may demote to NL at any moment.
+     */
     public Map<Integer, LockMode> holderGrantedModes() {
         Map<Integer, LockMode> out = new TreeMap<>();
-        locks.forEach((id, lk) -> out.put(id, lk.granted));
+        locks.forEach((id, lk) -> out.put(id, lk.op == HolderLock.Op.UNLOCK ? null
+                : lk.middleConversion() || (lk.op == HolderLock.Op.CONVERT && LockFlags.has(lk.opFlags, LockFlags.CONVDEADLK))
+                ? LockMode.NL : lk.granted));
         return out;
     }
 
