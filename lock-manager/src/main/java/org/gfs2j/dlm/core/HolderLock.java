@@ -30,6 +30,8 @@ final class HolderLock {
     int downFlags;
     /** Holder-side BAST suppression: strongest BAST queued since the last completion. */
     LockMode lastBast;
+    /** Status flags reported early (DEMOTED with a queued conversion) for the completion to carry. */
+    int pendingSbFlags;
 
     HolderLock(int lkid, ResourceName name, LockCallbacks callbacks, int lvbLen) {
         this.lkid = lkid;

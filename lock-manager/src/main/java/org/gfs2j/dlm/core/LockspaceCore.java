@@ -395,7 +395,8 @@ public final class LockspaceCore implements Lockspace {
 
     private void complete(HolderLock lk, int status, int sbFlags) {
         byte[] lvb = lk.valblk ? lk.lvb.clone() : null;
-        Completion c = new Completion(lk.lkid, status, sbFlags, lk.granted, lvb);
+        Completion c = new Completion(lk.lkid, status, sbFlags | lk.pendingSbFlags, lk.granted, lvb);
+        lk.pendingSbFlags = 0;
         lk.lastBast = null;
         if (status == DlmStatus.OK) {
             metrics.grants.mark();
@@ -433,6 +434,7 @@ public final class LockspaceCore implements Lockspace {
                     lk.phase = HolderLock.Phase.QUEUED;
                     if ((m.getSbflags() & DlmStatus.SBF_DEMOTED) != 0) {
                         lk.granted = LockMode.NL;
+                        lk.pendingSbFlags |= DlmStatus.SBF_DEMOTED;
                     }
                     if (lk.cancel == HolderLock.Cancel.WANTED) {
                         sendCancel(lk);
@@ -640,7 +642,9 @@ public final class LockspaceCore implements Lockspace {
                 writeLvb(r, lk, m.getFlags(), m.getHasLvb() ? m.getLvb().toByteArray() : null);
             }
             r.remove(lk);
+            send(from, DlmMessage.newBuilder().setType(MsgType.UNLOCK_REPLY).setLkid(m.getLkid()).setStatus(DlmStatus.EUNLOCK));
             grantPending(r, false);
+            return;
         }
         send(from, DlmMessage.newBuilder().setType(MsgType.UNLOCK_REPLY).setLkid(m.getLkid()).setStatus(DlmStatus.EUNLOCK));
     }
@@ -658,9 +662,11 @@ public final class LockspaceCore implements Lockspace {
                 r.granted.add(lk);
                 status = DlmStatus.ECANCEL;
             }
+            send(from, DlmMessage.newBuilder().setType(MsgType.CANCEL_REPLY).setLkid(m.getLkid()).setStatus(status));
             if (status != 0) {
                 grantPending(r, false);
             }
+            return;
         }
         send(from, DlmMessage.newBuilder().setType(MsgType.CANCEL_REPLY).setLkid(m.getLkid()).setStatus(status));
     }
