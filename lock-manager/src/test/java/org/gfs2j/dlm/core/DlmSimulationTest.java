@@ -54,4 +54,24 @@ class DlmSimulationTest {
         System.out.println("seed " + seed + ": node " + victim + " failed at t=" + when + "; " + sim.opsIssued + " ops, "
                 + sim.completions + " completions, " + sim.basts + " blocking callbacks");
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void failedNodeRestartsAndJoins(long seed) {
+        System.out.println("simulation seed " + seed + " with a failure and a rejoin");
+        SimCluster sim = new SimCluster(seed, 3, 4, 6, 40);
+        int victim = 1 + sim.rnd.nextInt(sim.nodes);
+        long when = 2_000 + sim.rnd.nextInt(6_000);
+        sim.crashAt(when, victim);
+        sim.restartAt(when + 1_000 + sim.rnd.nextInt(3_000), victim, 4);
+        sim.stopIssuingAt(20_000);
+        sim.run(5_000_000);
+        sim.checkFinished();
+        for (var e : sim.cores.entrySet()) {
+            assertTrue(e.getValue().members().containsAll(sim.cores.keySet()), "node " + e.getKey() + " members " + e.getValue().members());
+            assertTrue(e.getValue().isRunning());
+        }
+        assertTrue(sim.opsIssued > 1000, "only " + sim.opsIssued + " operations");
+        System.out.println("seed " + seed + ": node " + victim + " failed at t=" + when + " and rejoined; " + sim.opsIssued + " ops");
+    }
 }

@@ -95,13 +95,34 @@ final class SimCluster {
 
     private void transmit(int from, Envelope env) {
         int to = env.getTo();
+        LockspaceCore target = cores.get(to);
         // per-envelope random delay: a later envelope may overtake an earlier one on the same link
         schedule(1 + rnd.nextInt(maxDelay), () -> {
-            if (dead.contains(to)) {
-                return;
+            if (dead.contains(to) || cores.get(to) != target) {
+                return; // the receiver crashed (a restarted process never sees the old connection's data)
             }
-            cores.get(to).receive(env);
+            target.receive(env);
         });
+    }
+
+    /** Restarts crashed {@code node} at {@code time} as a new incarnation that joins; members are told it joined. */
+    void restartAt(long time, int node, int agentsPerNode) {
+        events.add(new Event(time, eventSeq++, () -> {
+            List<Integer> ids = new ArrayList<>(cores.keySet());
+            cores.put(node, new LockspaceCore(LS, node, ids, LVB, 5000 + node + time, env -> transmit(node, env), () -> now,
+                    new MetricRegistry(), true));
+            dead.remove(node);
+            for (int a = 0; a < agentsPerNode; a++) {
+                Agent ag = new Agent(node, agents.size());
+                agents.add(ag);
+                schedule(rnd.nextInt(10), ag::act);
+            }
+            for (int n : cores.keySet()) {
+                if (n != node && !dead.contains(n)) {
+                    schedule(1 + rnd.nextInt(60), () -> cores.get(n).nodeJoined(node));
+                }
+            }
+        }));
     }
 
     /** Runs until no events remain or the limit is hit; checks invariants after every event. */
