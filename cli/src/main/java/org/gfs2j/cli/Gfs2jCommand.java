@@ -39,6 +39,8 @@ public final class Gfs2jCommand implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Gfs2jCommand());
+        // top-level until `gfs2j bench` exists; then it nests as `bench dlm`
+        cl.addSubcommand("bench-dlm", new BenchDlmCommand());
         cl.setExecutionExceptionHandler(new ErrorReporter());
         return cl;
     }

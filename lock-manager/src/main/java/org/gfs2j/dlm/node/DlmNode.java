@@ -1,0 +1,241 @@
+package org.gfs2j.dlm.node;
+
+import com.codahale.metrics.MetricRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.gfs2j.dlm.LockManager;
+import org.gfs2j.dlm.Lockspace;
+import org.gfs2j.dlm.core.LockspaceCore;
+import org.gfs2j.dlm.net.DlmPipeline;
+import org.gfs2j.dlm.proto.Envelope;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cluster member's lock manager: the lockspace cores on one core-loop thread, Netty for the
+ * connections between nodes (one authenticated outgoing channel per peer for what this node sends,
+ * incoming channels for what it receives), and a loopback admin endpoint.
+ *
+ * <p>Membership comes from outside ({@link #nodeLeft}, {@link #nodeFenced}, {@link #nodeJoined}):
+ * the fencing layer, or an operator through the admin endpoint.
+ */
+public final class DlmNode implements LockManager {
+    private static final Logger LOG = LoggerFactory.getLogger(DlmNode.class);
+    public static final int LVB_LENGTH = 32;
+
+    private final NodeConfig config;
+    private final MetricRegistry metrics;
+    private final CoreLoop loop;
+    private final EventLoopGroup io;
+    private final Map<Integer, PeerLink> links = new HashMap<>();
+    private final Map<String, LoopLockspace> lockspaces = new LinkedHashMap<>();
+    private final Map<String, List<Envelope>> early = new HashMap<>();
+    private final Set<Integer> members = new TreeSet<>();
+    private final long incarnation = System.nanoTime() ^ ((long) System.identityHashCode(this) << 32);
+    private Channel server;
+    private AdminServer admin;
+
+    public DlmNode(NodeConfig config, MetricRegistry metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        this.loop = new CoreLoop("dlm-node-" + config.nodeId());
+        this.io = new NioEventLoopGroup(2);
+        members.addAll(config.nodes().keySet());
+    }
+
+    /** Binds the DLM port (and the admin port) and returns this node. */
+    public DlmNode start() throws IOException {
+        try {
+            server = new ServerBootstrap().group(io).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            DlmPipeline.configure(ch.pipeline(), false, config.nodeId(), 0, config.nodes().keySet(), config.key());
+                            ch.pipeline().addLast(new SimpleChannelInboundHandler<Envelope>() {
+                                @Override
+                                protected void channelRead0(ChannelHandlerContext ctx, Envelope env) {
+                                    loop.execute(() -> onEnvelope(env));
+                                }
+                            });
+                        }
+                    })
+                    .bind(config.nodes().get(config.nodeId())).sync().channel();
+        } catch (Exception e) {
+            io.shutdownGracefully();
+            throw new IOException("cannot bind DLM port " + config.nodes().get(config.nodeId()) + ": " + e.getMessage(), e);
+        }
+        if (config.adminPort() >= 0) {
+            admin = new AdminServer(this, config.adminPort());
+        }
+        LOG.info("node {} listening on {}", config.nodeId(), server.localAddress());
+        return this;
+    }
+
+    @Override
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
+    public MetricRegistry metrics() {
+        return metrics;
+    }
+
+    @Override
+    public Lockspace openLockspace(String name) {
+        synchronized (lockspaces) {
+            LoopLockspace ls = lockspaces.get(name);
+            if (ls != null) {
+                return ls;
+            }
+            ls = new LoopLockspace(loop, loop.call(() -> {
+                LockspaceCore core = new LockspaceCore(name, config.nodeId(), members, LVB_LENGTH, incarnation,
+                        this::transmit, System::nanoTime, metrics, config.joining());
+                return core;
+            }));
+            lockspaces.put(name, ls);
+            LoopLockspace opened = ls;
+            loop.execute(() -> {
+                List<Envelope> pending = early.remove(name);
+                if (pending != null) {
+                    pending.forEach(opened.core()::receive);
+                }
+                opened.core().deliverCallbacks();
+            });
+            return ls;
+        }
+    }
+
+    private void transmit(Envelope env) {
+        PeerLink link;
+        synchronized (links) {
+            link = links.computeIfAbsent(env.getTo(), p -> new PeerLink(config.nodeId(), p, config.nodes().get(p), io,
+                    config.nodes().keySet(), config.key()));
+        }
+        link.send(env);
+    }
+
+    private void onEnvelope(Envelope env) {
+        LoopLockspace ls;
+        synchronized (lockspaces) {
+            ls = lockspaces.get(env.getLockspace());
+        }
+        if (ls == null) {
+            List<Envelope> list = early.computeIfAbsent(env.getLockspace(), k -> new ArrayList<>());
+            if (list.size() < 100_000) {
+                list.add(env); // the lockspace is not open here yet
+            }
+            return;
+        }
+        ls.core().receive(env);
+        ls.core().deliverCallbacks();
+    }
+
+    private List<LockspaceCore> cores() {
+        synchronized (lockspaces) {
+            List<LockspaceCore> out = new ArrayList<>();
+            lockspaces.values().forEach(l -> out.add(l.core()));
+            return out;
+        }
+    }
+
+    /** Node {@code n} failed or left: every lockspace stops until {@link #nodeFenced}. */
+    public void nodeLeft(int n) {
+        synchronized (links) {
+            PeerLink l = links.remove(n);
+            if (l != null) {
+                l.close();
+            }
+        }
+        loop.call(() -> {
+            members.remove(n);
+            for (LockspaceCore c : cores()) {
+                c.nodeLeft(n);
+                c.deliverCallbacks();
+            }
+            return null;
+        });
+    }
+
+    /** The fencing layer reports {@code n} fenced: recovery may run. */
+    public void nodeFenced(int n) {
+        loop.call(() -> {
+            for (LockspaceCore c : cores()) {
+                c.nodeFenced(n);
+                c.deliverCallbacks();
+            }
+            return null;
+        });
+    }
+
+    /** Node {@code n} joined (it was started with {@code joining}). */
+    public void nodeJoined(int n) {
+        if (!config.nodes().containsKey(n)) {
+            throw new IllegalArgumentException("node " + n + " is not in the static node list");
+        }
+        synchronized (links) {
+            PeerLink l = links.remove(n);
+            if (l != null) {
+                l.close();
+            }
+        }
+        loop.call(() -> {
+            members.add(n);
+            for (LockspaceCore c : cores()) {
+                c.nodeJoined(n);
+                c.deliverCallbacks();
+            }
+            return null;
+        });
+    }
+
+    /** Whether every open lockspace is running (not stopped or recovering). */
+    public boolean isRunning() {
+        return loop.call(() -> cores().stream().allMatch(LockspaceCore::isRunning));
+    }
+
+    @Override
+    public String dump() {
+        return loop.call(() -> {
+            StringBuilder sb = new StringBuilder();
+            for (LockspaceCore c : cores()) {
+                sb.append(c.dump());
+            }
+            return sb.toString();
+        });
+    }
+
+    @Override
+    public void close() {
+        if (admin != null) {
+            admin.close();
+        }
+        synchronized (links) {
+            links.values().forEach(PeerLink::close);
+            links.clear();
+        }
+        if (server != null) {
+            server.close();
+        }
+        io.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        loop.shutdown();
+    }
+}
