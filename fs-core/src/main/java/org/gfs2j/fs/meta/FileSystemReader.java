@@ -115,7 +115,17 @@ public final class FileSystemReader implements Closeable {
 
     /** The dinode at block {@code addr} (e.g. for "show inode N"). */
     public Inode inode(long addr) throws IOException {
-        return Inode.read(ptrs, addr, -1, "request", "inode number");
+        if (addr <= geo.sbBlock() || addr >= src.blockCount()) {
+            throw new NoSuchPathException("block " + addr + " is outside the file system (blocks "
+                    + (geo.sbBlock() + 1) + ".." + (src.blockCount() - 1) + ")");
+        }
+        ByteBuffer b = src.read(addr);
+        MetaType type = MetaHeader.typeOf(b, 0);
+        if (type != MetaType.DI) {
+            throw new NoSuchPathException("block " + addr + " is not a dinode (it holds "
+                    + (type == null ? "no GFS2 metadata" : "a " + type.description()) + ")");
+        }
+        return new Inode(addr, Dinode.decode(b, addr), b);
     }
 
     public Inode root() throws IOException {
@@ -207,7 +217,9 @@ public final class FileSystemReader implements Closeable {
         if (size % RindexEntry.SIZE != 0 || size == 0) {
             throw new CorruptMetadataException(ri.addr(), "rindex dinode", "di_size", size + " is not a positive multiple of 96");
         }
-        byte[] raw = file(ri).readAll(MAX_RINDEX_BYTES);
+        // At least 5 blocks per rgrp (a header and 4 data blocks): more entries cannot fit the device.
+        long maxBytes = Math.min(MAX_RINDEX_BYTES, RindexEntry.SIZE * (src.blockCount() / 5 + 1));
+        byte[] raw = file(ri).readAll((int) maxBytes);
         ByteBuffer b = ByteBuffer.wrap(raw);
         List<RindexEntry> out = new ArrayList<>();
         long prevEnd = geo.sbBlock() + 1;
