@@ -327,10 +327,10 @@ public final class FileSystemReader implements Closeable {
                 if (h == null) {
                     continue;
                 }
-                valid++;
                 if (head != null && Long.compareUnsigned(h.sequence(), head.sequence()) < 0) {
                     return new Journal.Head(head, headIndex, valid);
                 }
+                valid++;
                 head = h;
                 headIndex = index;
             }

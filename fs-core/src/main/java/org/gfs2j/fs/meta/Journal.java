@@ -23,7 +23,8 @@ public record Journal(int id, Inode inode, long blocks, List<Extent> extents) {
 
     /**
      * Result of a head search: the head header (null when no valid header was found), its journal
-     * block index, and how many valid headers were read.
+     * block index, and how many valid headers were read up to the head
+     * (the search stops at the first sequence number lower than the head's).
      */
     public record Head(LogHeaderLite header, long index, long validHeaders) {
         public boolean found() {
