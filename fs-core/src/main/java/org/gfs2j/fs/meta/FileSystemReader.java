@@ -45,6 +45,7 @@ public final class FileSystemReader implements Closeable {
         BlockDevice dev = BlockDevices.open(device, true, 0);
         try {
             int bsize = probeBlockSize(dev);
+            BlockDevices.requireBlockSize(dev, bsize);
             return new FileSystemReader(new DeviceBlockSource(dev, bsize), dev);
         } catch (IOException | RuntimeException e) {
             dev.close();
@@ -55,11 +56,12 @@ public final class FileSystemReader implements Closeable {
     /** Reads the superblock's sb_bsize; NotGfs2Exception when there is no GFS2 superblock. */
     private static int probeBlockSize(BlockDevice dev) throws IOException {
         long off = Geometry.SB_BYTE_OFFSET;
-        if (dev.size() < off + Geometry.MIN_BSIZE) {
+        if (dev.size() < off + Math.max(Geometry.MIN_BSIZE, dev.alignment())) {
             throw new NotGfs2Exception(dev.path() + ": not a GFS2 file system (" + dev.size()
                     + " bytes, too small to hold a superblock at byte 65536)");
         }
-        ByteBuffer head = dev.allocate(Geometry.MIN_BSIZE);
+        // O_DIRECT devices need transfers of their alignment; the first 512 bytes hold all we probe.
+        ByteBuffer head = dev.allocate(Math.max(Geometry.MIN_BSIZE, dev.alignment()));
         dev.read(off, head);
         head.flip();
         if (MetaHeader.typeOf(head, 0) != MetaType.SB) {
