@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 MkfsCommand.class,
+                LsCommand.class, CatCommand.class, StatCommand.class, GetfattrCommand.class, ShowCommand.class,
         })
 public final class Gfs2jCommand implements Runnable {
     public static final int EXIT_OK = 0;
