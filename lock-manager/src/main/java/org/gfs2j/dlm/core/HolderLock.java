@@ -1,0 +1,44 @@
+package org.gfs2j.dlm.core;
+
+import org.gfs2j.dlm.LockCallbacks;
+import org.gfs2j.dlm.LockMode;
+
+/** The holder node's ("process") copy of one of its own locks. */
+final class HolderLock {
+    enum Op { NONE, REQUEST, CONVERT, UNLOCK }
+
+    /** Where the pending operation is: not yet sent, waiting for the master's name, sent, queued on the master. */
+    enum Phase { UNSENT, LOOKUP, SENT, QUEUED }
+
+    enum Cancel { NONE, WANTED, SENT }
+
+    final int lkid;
+    final ResourceName name;
+    final LockCallbacks callbacks;
+    LockMode granted;
+    Op op = Op.NONE;
+    LockMode requested;
+    int opFlags;
+    Phase phase = Phase.UNSENT;
+    Cancel cancel = Cancel.NONE;
+    boolean valblk;
+    byte[] lvb;
+    long lvbSeq;
+    long sentAtNanos;
+    /** A down-conversion completed locally during recovery, still to be told to the master. */
+    LockMode downUnsent;
+    int downFlags;
+    /** Holder-side BAST suppression: strongest BAST queued since the last completion. */
+    LockMode lastBast;
+
+    HolderLock(int lkid, ResourceName name, LockCallbacks callbacks, int lvbLen) {
+        this.lkid = lkid;
+        this.name = name;
+        this.callbacks = callbacks;
+        this.lvb = new byte[lvbLen];
+    }
+
+    boolean middleConversion() {
+        return op == Op.CONVERT && LockMode.isMiddle(granted, requested);
+    }
+}
