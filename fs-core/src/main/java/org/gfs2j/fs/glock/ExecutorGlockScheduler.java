@@ -3,9 +3,12 @@ package org.gfs2j.fs.glock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The production {@link GlockScheduler}: one daemon worker thread, {@link System#nanoTime}. */
 public final class ExecutorGlockScheduler implements GlockScheduler, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorGlockScheduler.class);
     private final ScheduledExecutorService executor;
 
     public ExecutorGlockScheduler(String name) {
@@ -25,12 +28,23 @@ public final class ExecutorGlockScheduler implements GlockScheduler, AutoCloseab
 
     @Override
     public void execute(Runnable task) {
-        executor.execute(task);
+        executor.execute(guarded(task));
     }
 
     @Override
     public void schedule(Runnable task, long delayNanos) {
-        executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        executor.schedule(guarded(task), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A failing task must not go unnoticed (executors swallow exceptions into futures nobody reads). */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                LOG.error("glock worker task failed", e);
+            }
+        };
     }
 
     @Override
