@@ -1,0 +1,181 @@
+package org.gfs2j.fs.glock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.gfs2j.dlm.LockMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Blocking callbacks, forced demotes, and the sync-then-invalidate-then-convert order. */
+class DemoteTest {
+    private static final long MS = 1_000_000L;
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final FakeDlm dlm = new FakeDlm(32, log);
+    private final TestNode n1 = new TestNode(dlm, 1, log, GlockConfig.cluster());
+    private final TestNode n2 = new TestNode(dlm, 2, log, GlockConfig.cluster());
+    private final GlockName ino = GlockName.inode(0x20);
+
+    @AfterEach
+    void close() {
+        n1.close();
+        n2.close();
+    }
+
+    /** Asserts that {@code events} occur in {@code log} in this order. */
+    private void assertInOrder(String... events) {
+        int at = -1;
+        List<String> snapshot = new ArrayList<>(log);
+        for (String e : events) {
+            int i = snapshot.subList(at + 1, snapshot.size()).indexOf(e);
+            assertTrue(i >= 0, "expected '" + e + "' after position " + at + " in " + snapshot);
+            at = at + 1 + i;
+        }
+    }
+
+    @Test
+    void blockingCallbackDemotesAfterHoldersReleaseSyncThenInvalidateThenConvert() throws Exception {
+        Holder h = n1.glocks.acquire(ino, GlockState.EX);
+        n1.caches.dirty.add(ino);
+        Holder wanted = n2.glocks.enqueue(ino, GlockState.EX, 0);
+        Glock g1 = n1.glocks.find(ino);
+        assertEquals(1, g1.blockingCallbacks());
+        assertEquals(GlockState.UN, g1.pendingDemote());
+        n1.worker.advance(1000 * MS); // past any hold time: still nothing while the holder is granted
+        assertFalse(log.contains("n1 log.flush 2/20"));
+        assertTrue(wanted.isWaiting());
+        log.clear();
+        h.close();
+        n1.worker.runAll();
+        assertInOrder("n1 pages.writeBack 20", "n1 log.flush 2/20", "n1 meta.writeBack 2/20",
+                "n1 meta.invalidate 2/20", "n1 pages.invalidate 20", "n1 convert 2/20 EX->NL");
+        assertTrue(wanted.isGranted());
+        assertEquals(GlockState.UN, g1.state());
+        assertEquals(LockMode.NL, dlm.grantedMode(1, ino), "UN keeps the DLM lock at NL");
+        assertEquals(1, g1.demotions());
+        wanted.close();
+    }
+
+    @Test
+    void cleanGlockSkipsTheJournalFlush() throws Exception {
+        n1.glocks.acquire(ino, GlockState.EX).close();
+        log.clear();
+        n2.glocks.enqueue(ino, GlockState.EX, 0);
+        n1.worker.runAll();
+        assertFalse(log.contains("n1 log.flush 2/20"), log.toString());
+        assertInOrder("n1 pages.writeBack 20", "n1 meta.invalidate 2/20", "n1 convert 2/20 EX->NL");
+    }
+
+    @Test
+    void newLocalRequestsQueueBehindAnActiveDemote() throws Exception {
+        Holder h = n1.glocks.acquire(ino, GlockState.EX);
+        n1.worker.advance(1000 * MS);
+        n2.glocks.enqueue(ino, GlockState.EX, 0);
+        Holder late = n1.glocks.enqueue(ino, GlockState.SH, 0);
+        assertTrue(late.isWaiting(), "EX is cached but a demote is pending");
+        h.close();
+        n1.worker.runAll();
+        assertTrue(late.isWaiting(), "now node 2 has it");
+        assertTrue(log.contains("n1 convert 2/20 NL->PR"), log.toString());
+    }
+
+    @Test
+    void sharedRequestElsewhereDemotesExclusiveToSharedWithoutInvalidating() throws Exception {
+        n1.glocks.acquire(ino, GlockState.EX).close();
+        log.clear();
+        Holder reader = n2.glocks.enqueue(ino, GlockState.SH, 0);
+        n1.worker.runAll();
+        assertTrue(reader.isGranted());
+        assertEquals(GlockState.SH, n1.glocks.find(ino).state());
+        assertInOrder("n1 pages.writeBack 20", "n1 convert 2/20 EX->PR");
+        assertFalse(log.stream().anyMatch(s -> s.startsWith("n1") && s.contains("invalidate")), log.toString());
+    }
+
+    @Test
+    void deferredRequestElsewhereDropsDataOnly() throws Exception {
+        n1.glocks.acquire(ino, GlockState.EX).close();
+        log.clear();
+        Holder dio = n2.glocks.enqueue(ino, GlockState.DF, 0);
+        n1.worker.runAll();
+        assertTrue(dio.isGranted());
+        assertEquals(GlockState.DF, n1.glocks.find(ino).state());
+        assertInOrder("n1 meta.invalidate 2/20 dataOnly", "n1 pages.invalidate 20 dataOnly", "n1 convert 2/20 EX->CW");
+    }
+
+    @Test
+    void minimumHoldTimeDelaysRemoteDemoteOfABusyInodeGlock() throws Exception {
+        Holder h = n1.glocks.acquire(ino, GlockState.EX);
+        n2.glocks.enqueue(ino, GlockState.EX, 0);
+        Glock g1 = n1.glocks.find(ino);
+        // Within the hold time, local work continues: a new holder is still granted.
+        h.close();
+        n1.worker.runAll();
+        assertEquals(GlockState.EX, g1.state());
+        Holder again = n1.glocks.acquire(ino, GlockState.EX);
+        assertTrue(again.isGranted());
+        again.close();
+        n1.worker.advance(199 * MS);
+        assertEquals(GlockState.EX, g1.state());
+        n1.worker.advance(1 * MS);
+        assertEquals(GlockState.UN, g1.state());
+    }
+
+    @Test
+    void rgrpGlocksHaveNoHoldTime() throws Exception {
+        GlockName rg = GlockName.rgrp(0x11);
+        Holder h = n1.glocks.acquire(rg, GlockState.EX);
+        n2.glocks.enqueue(rg, GlockState.EX, 0);
+        h.close();
+        n1.worker.runAll();
+        assertEquals(GlockState.UN, n1.glocks.find(rg).state());
+    }
+
+    @Test
+    void nocacheHolderDemotesOnReleaseInClusterMode() throws Exception {
+        GlockName q = GlockName.userQuota(7);
+        n1.glocks.acquire(q, GlockState.EX, HolderFlags.NOCACHE).close();
+        n1.worker.runAll();
+        assertEquals(GlockState.UN, n1.glocks.find(q).state());
+        assertTrue(log.contains("n1 convert 8/e EX->NL"), log.toString());
+    }
+
+    @Test
+    void iopenCallbackAsksTheInodeOwnerToCheckDeallocation() throws Exception {
+        GlockName io = GlockName.iopen(0x20);
+        List<GlockState> asked = new ArrayList<>();
+        Glock g1 = n1.glocks.pin(io);
+        g1.attach(new GlockObject() {
+            @Override
+            public void demoteRequested(Glock glock, GlockState target) {
+                asked.add(target);
+            }
+        });
+        Holder inUse = n1.glocks.acquire(io, GlockState.SH);
+        Holder deleter = n2.glocks.enqueue(io, GlockState.EX, HolderFlags.TRY_1CB | HolderFlags.NOCACHE);
+        assertTrue(deleter.isFailed(), "node 1 still has the inode open");
+        assertEquals(List.of(GlockState.UN), asked);
+        // node 1 evicts its inode: the iopen holder goes, and the demote proceeds
+        inUse.close();
+        n1.worker.runAll();
+        assertEquals(GlockState.UN, g1.state());
+        Holder again = n2.glocks.acquire(io, GlockState.EX, HolderFlags.TRY_1CB | HolderFlags.NOCACHE);
+        assertTrue(again.isGranted());
+        again.close();
+        g1.unpin();
+    }
+
+    @Test
+    void demoteRequestsForDifferentStatesCombineToUnlocked() throws Exception {
+        Holder h = n1.glocks.acquire(ino, GlockState.EX);
+        n1.glocks.forceDemote(ino, GlockState.SH);
+        n1.glocks.forceDemote(ino, GlockState.DF);
+        assertEquals(GlockState.UN, n1.glocks.find(ino).pendingDemote());
+        h.close();
+        n1.worker.runAll();
+        assertEquals(GlockState.UN, n1.glocks.find(ino).state());
+    }
+}
