@@ -54,6 +54,7 @@ public final class MemFileSystem implements FileSystem {
     private final boolean keepCache;
     private long nextNodeId = Fuse.ROOT_ID + 1;
     private long nextFh = 1;
+    private int largestWrite;
     private volatile ConnectionInfo connection;
 
     private record Handle(long nodeid, int flags) {
@@ -696,6 +697,7 @@ public final class MemFileSystem implements FileSystem {
         try {
             MemNode n = regular(nodeid);
             int len = data.remaining();
+            largestWrite = Math.max(largestWrite, len);
             checkSpace(n.data.newChunksFor(offset, len));
             n.data.write(offset, data);
             n.mtime = n.ctime = now();
@@ -1065,6 +1067,31 @@ public final class MemFileSystem implements FileSystem {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Removes a name without telling the kernel (another node unlinked it); returns the node id. */
+    public long unlinkBehindKernel(long parent, String name) throws ErrnoException {
+        lock.lock();
+        try {
+            MemNode p = dir(parent);
+            MemNode.DirEntry e = p.byName.get(name);
+            if (e == null) {
+                throw new ErrnoException(Errno.ENOENT);
+            }
+            if (node(e.nodeid()).isDir()) {
+                throw new ErrnoException(Errno.EISDIR);
+            }
+            MemNode child = removeName(p, name);
+            maybeFree(child);
+            return child.id;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Largest WRITE payload received so far (shows whether big writes were negotiated). */
+    public int largestWrite() {
+        return largestWrite;
     }
 
     /** The whole content of a regular file as the server has it. */

@@ -115,6 +115,11 @@ public final class Dispatcher {
         return counts.get(nodeid);
     }
 
+    /** Requests currently being handled (tests, diagnostics). */
+    public int inFlightRequests() {
+        return interrupts.inFlightCount();
+    }
+
     private void buildTable() {
         table.put(Opcode.INIT, this::init);
         table.put(Opcode.DESTROY, (r, c, reply) -> {
