@@ -85,20 +85,19 @@ final class SparseData {
     /** Zeroes [off, off+len) and frees the chunks it covers entirely. Size unchanged. */
     void punch(long off, long len) {
         long end = Math.min(size, off + len);
-        long pos = off;
-        while (pos < end) {
-            long idx = pos / CHUNK;
-            int in = (int) (pos % CHUNK);
-            long step = Math.min(end - pos, CHUNK - in);
-            if (in == 0 && step == CHUNK) {
+        if (end <= off) {
+            return;
+        }
+        // Visit only chunks that exist: the range may span terabytes of holes.
+        for (Long idx : new java.util.ArrayList<>(chunks.subMap(off / CHUNK, true, (end - 1) / CHUNK, true).keySet())) {
+            long cs = idx * CHUNK;
+            int from = (int) (Math.max(off, cs) - cs);
+            int to = (int) (Math.min(end, cs + CHUNK) - cs);
+            if (from == 0 && to == CHUNK) {
                 chunks.remove(idx);
             } else {
-                byte[] c = chunks.get(idx);
-                if (c != null) {
-                    java.util.Arrays.fill(c, in, in + (int) step, (byte) 0);
-                }
+                java.util.Arrays.fill(chunks.get(idx), from, to, (byte) 0);
             }
-            pos += step;
         }
     }
 

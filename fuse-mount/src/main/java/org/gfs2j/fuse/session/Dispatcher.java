@@ -69,6 +69,7 @@ public final class Dispatcher {
     private volatile Notifier notifier;
     private volatile ConnectionInfo connection;
     private volatile boolean destroyed;
+    private final AtomicInteger malformedLogged = new AtomicInteger();
 
     public Dispatcher(FileSystem fs, MountOptions options) {
         this.fs = fs;
@@ -351,7 +352,7 @@ public final class Dispatcher {
         } catch (ErrnoException e) {
             errno = e.errno();
         } catch (MalformedRequestException e) {
-            LOG.warn("malformed {} request (unique {}): {}", op, r.unique(), e.getMessage());
+            logMalformed(op + " unique " + r.unique(), e.getMessage());
             errno = Errno.EINVAL;
         } catch (RuntimeException | StackOverflowError e) {
             LOG.error("{} (unique {}, node {}) failed in the file system; answered EIO", op, r.unique(),
@@ -372,9 +373,18 @@ public final class Dispatcher {
         }
     }
 
+    /** Logs bad input at WARN for the first occurrences, then at DEBUG (a broken peer must not flood the log). */
+    private void logMalformed(String what, Object detail) {
+        if (malformedLogged.incrementAndGet() <= 50) {
+            LOG.warn("malformed request: {}: {}", what, detail);
+        } else {
+            LOG.debug("malformed request: {}: {}", what, detail);
+        }
+    }
+
     private void rejectMalformed(Channel channel, ByteBuffer in, int count, ByteBuffer out,
                                  MalformedRequestException e) {
-        LOG.warn("malformed request: {}", e.getMessage());
+        logMalformed("framing", e.getMessage());
         if (e.unique() < 0 || count < InHeader.SIZE) {
             return;
         }
@@ -434,7 +444,7 @@ public final class Dispatcher {
     private void init(Request r, RequestContext ctx, Reply reply) throws MalformedRequestException, ErrnoException {
         InitNegotiation.InitIn in = InitNegotiation.decode(r);
         if (in.major() != Fuse.KERNEL_VERSION || in.minor() < 26) {
-            LOG.error("kernel speaks FUSE {}.{}; this server needs 7.26 or later", in.major(), in.minor());
+            logMalformed("INIT", "kernel speaks FUSE " + in.major() + "." + in.minor() + "; this server needs 7.26 or later");
             throw new ErrnoException(Errno.EPROTO);
         }
         if (connection != null) {
