@@ -43,6 +43,7 @@ public final class MemFileSystem implements FileSystem {
     private static final int NAME_MAX = 255;
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final SparseData.Usage usage = new SparseData.Usage();
     private final Map<Long, MemNode> nodes = new HashMap<>();
     private final Map<Long, Handle> handles = new HashMap<>();
     private final LockTable locks;
@@ -83,7 +84,7 @@ public final class MemFileSystem implements FileSystem {
         this.keepCache = o.keepCache();
         this.clock = o.clock();
         this.locks = o.locks();
-        MemNode root = new MemNode(Fuse.ROOT_ID, Fuse.S_IFDIR | 0755, now());
+        MemNode root = new MemNode(Fuse.ROOT_ID, Fuse.S_IFDIR | 0755, now(), usage);
         root.nlink = 2;
         root.parent = Fuse.ROOT_ID;
         root.referenced = true;
@@ -145,17 +146,14 @@ public final class MemFileSystem implements FileSystem {
     private void maybeFree(MemNode n) {
         if (n.id != Fuse.ROOT_ID && n.nlink == 0 && n.openHandles == 0 && !n.referenced) {
             nodes.remove(n.id);
+            if (n.data != null) {
+                n.data.free();
+            }
         }
     }
 
     private long usedBytes() {
-        long used = 0;
-        for (MemNode n : nodes.values()) {
-            if (n.data != null) {
-                used += n.data.allocatedBytes();
-            }
-        }
-        return used;
+        return usage.chunks * SparseData.CHUNK;
     }
 
     private void checkSpace(long moreChunks) throws ErrnoException {
@@ -186,7 +184,7 @@ public final class MemFileSystem implements FileSystem {
                 mode |= Fuse.S_ISGID;
             }
         }
-        MemNode n = new MemNode(nextNodeId++, mode, now());
+        MemNode n = new MemNode(nextNodeId++, mode, now(), usage);
         n.uid = ctx.uid();
         n.gid = gid;
         if (access != null) {

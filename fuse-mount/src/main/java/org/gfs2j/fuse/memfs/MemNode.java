@@ -39,7 +39,7 @@ final class MemNode {
     // symlinks
     byte[] target;
 
-    MemNode(long id, int mode, long now) {
+    MemNode(long id, int mode, long now, SparseData.Usage usage) {
         this.id = id;
         this.mode = mode;
         this.atime = now;
@@ -48,7 +48,7 @@ final class MemNode {
         boolean dir = isDir();
         this.byCookie = dir ? new TreeMap<>() : null;
         this.byName = dir ? new HashMap<>() : null;
-        this.data = (mode & Fuse.S_IFMT) == Fuse.S_IFREG ? new SparseData() : null;
+        this.data = (mode & Fuse.S_IFMT) == Fuse.S_IFREG ? new SparseData(usage) : null;
     }
 
     int type() {

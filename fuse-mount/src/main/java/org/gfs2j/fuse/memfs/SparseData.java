@@ -11,8 +11,34 @@ import java.util.TreeMap;
 final class SparseData {
     static final int CHUNK = 64 * 1024;
 
+    /** Chunks allocated by all files of one file system (for statfs and ENOSPC without a scan). */
+    static final class Usage {
+        long chunks;
+    }
+
     private final TreeMap<Long, byte[]> chunks = new TreeMap<>();
+    private final Usage usage;
     private long size;
+
+    SparseData(Usage usage) {
+        this.usage = usage;
+    }
+
+    private byte[] chunk(long idx) {
+        byte[] c = chunks.get(idx);
+        if (c == null) {
+            c = new byte[CHUNK];
+            chunks.put(idx, c);
+            usage.chunks++;
+        }
+        return c;
+    }
+
+    /** Gives back this file's storage (the file is being freed). */
+    void free() {
+        usage.chunks -= chunks.size();
+        chunks.clear();
+    }
 
     long size() {
         return size;
@@ -61,7 +87,7 @@ final class SparseData {
             long idx = pos / CHUNK;
             int in = (int) (pos % CHUNK);
             int step = Math.min(n - done, CHUNK - in);
-            byte[] c = chunks.computeIfAbsent(idx, k -> new byte[CHUNK]);
+            byte[] c = chunk(idx);
             src.get(c, in, step);
             done += step;
         }
@@ -72,7 +98,9 @@ final class SparseData {
     void truncate(long newSize) {
         if (newSize < size) {
             long firstGone = (newSize + CHUNK - 1) / CHUNK;
-            chunks.tailMap(firstGone, true).clear();
+            java.util.SortedMap<Long, byte[]> gone = chunks.tailMap(firstGone, true);
+            usage.chunks -= gone.size();
+            gone.clear();
             int tail = (int) (newSize % CHUNK);
             byte[] last = chunks.get(newSize / CHUNK);
             if (last != null && tail != 0) {
@@ -95,6 +123,7 @@ final class SparseData {
             int to = (int) (Math.min(end, cs + CHUNK) - cs);
             if (from == 0 && to == CHUNK) {
                 chunks.remove(idx);
+                usage.chunks--;
             } else {
                 java.util.Arrays.fill(chunks.get(idx), from, to, (byte) 0);
             }
@@ -104,7 +133,7 @@ final class SparseData {
     /** Reserves storage for [off, off+len) (zeros where nothing was written); extends unless keepSize. */
     void allocate(long off, long len, boolean keepSize) {
         for (long idx = off / CHUNK; idx <= (off + len - 1) / CHUNK; idx++) {
-            chunks.computeIfAbsent(idx, k -> new byte[CHUNK]);
+            chunk(idx);
         }
         if (!keepSize) {
             size = Math.max(size, off + len);

@@ -167,7 +167,10 @@ class MemFileSystemTest {
 
     @Test
     void unlinkedNodeLivesUntilReleasedAndForgotten() throws Exception {
+        long freeBefore = fs.statfs(root, ROOT).bfree();
         long f = fs.create(root, ROOT, "u", Fuse.S_IFREG | 0644, 0, Fuse.O_RDWR).entry().nodeid();
+        fs.write(root, f, 1, 0, ByteBuffer.wrap(new byte[100]), 0);
+        assertEquals(freeBefore - SparseData.CHUNK / 4096, fs.statfs(root, ROOT).bfree());
         long fh = fs.open(root, f, Fuse.O_RDONLY, 0).fh();
         fs.unlink(root, ROOT, "u");
         assertTrue(fs.exists(f));
@@ -177,6 +180,7 @@ class MemFileSystemTest {
         assertTrue(fs.exists(f), "create's handle still open");
         fs.release(root, f, 1, 0, 0, 0);
         assertTrue(!fs.exists(f));
+        assertEquals(freeBefore, fs.statfs(root, ROOT).bfree(), "space returned when the inode was freed");
         assertEquals(Errno.ENOENT, errno(() -> fs.getattr(root, f, -1)));
     }
 

@@ -413,6 +413,20 @@ class MountedFileSystemTest {
     }
 
     @Test
+    void copyFileRange() throws Exception {
+        dir("copy");
+        MountFixture.Result r = sh(python("import os\n"
+                + "src=os.open(\"copy/src\",os.O_RDWR|os.O_CREAT,0o644)\n"
+                + "os.write(src,b\"0123456789\"*1000)\n"
+                + "dst=os.open(\"copy/dst\",os.O_RDWR|os.O_CREAT,0o644)\n"
+                + "n=os.copy_file_range(src,dst,5000,100,0)\n"
+                + "print(n, os.pread(dst,10,0))\n"));
+        ok(r);
+        assertEquals("5000 b'0123456789'", r.out().trim());
+        assertEquals(5000, Files.size(m.path("copy/dst")));
+    }
+
+    @Test
     void truncateAndTimes() throws Exception {
         dir("trunc");
         ok(sh("echo 0123456789 > trunc/f && truncate -s 4 trunc/f && test \"$(cat trunc/f)\" = 0123"
