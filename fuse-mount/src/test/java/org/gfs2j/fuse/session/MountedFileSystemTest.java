@@ -17,6 +17,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -410,6 +411,46 @@ class MountedFileSystemTest {
             Thread.sleep(10);
         }
         assertFalse(m.fs.exists(id), "unlinked inode never freed after close + forget");
+    }
+
+    @Test
+    void concurrentClientsSeeConsistentResults() throws Exception {
+        Path d = dir("concurrent");
+        int threads = 6;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                results.add(pool.submit(() -> {
+                    Random rnd = new Random(id);
+                    Path mine = Files.createDirectory(d.resolve("t" + id));
+                    int checked = 0;
+                    for (int i = 0; i < 40; i++) {
+                        byte[] data = new byte[1 + rnd.nextInt(200_000)];
+                        rnd.nextBytes(data);
+                        Path f = mine.resolve("f" + i);
+                        Files.write(f, data);
+                        Path g = mine.resolve("g" + i);
+                        Files.move(f, g);
+                        assertArrayEquals(data, Files.readAllBytes(g));
+                        if (i % 3 == 0) {
+                            Files.delete(g);
+                        }
+                        checked++;
+                    }
+                    try (Stream<Path> s = Files.list(mine)) {
+                        assertEquals(40 - 14, s.count());
+                    }
+                    return checked;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> f : results) {
+                assertEquals(40, f.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
