@@ -90,6 +90,21 @@ class DispatcherTest {
     }
 
     @Test
+    void exportSupportAnswersDotAndDotDot() {
+        d = new Dispatcher(fs, MountOptions.defaults().withExportSupport(true));
+        FakeChannel.Msg initReply = send(initRequest(2));
+        long flags = Integer.toUnsignedLong(initReply.body().getInt(12))
+                | Integer.toUnsignedLong(initReply.body().getInt(32)) << 32;
+        assertTrue((flags & Fuse.Init.EXPORT_SUPPORT) != 0);
+        assertEquals(0, flags & Fuse.Init.NO_EXPORT_SUPPORT);
+        long dir = send(req(Opcode.MKDIR, 1).u32(0755).u32(0).cstr("sub")).body().getLong(0);
+        FakeChannel.Msg dot = send(req(Opcode.LOOKUP, dir).cstr("."));
+        assertEquals(dir, dot.body().getLong(0));
+        FakeChannel.Msg dotdot = send(req(Opcode.LOOKUP, dir).cstr(".."));
+        assertEquals(1, dotdot.body().getLong(0));
+    }
+
+    @Test
     void oldKernelIsRefused() {
         FakeChannel.Msg m = send(RequestBuilder.of(Opcode.INIT, 2, 0).u32(7).u32(19).u32(0).u32(0));
         assertEquals(-Errno.EPROTO, m.error());

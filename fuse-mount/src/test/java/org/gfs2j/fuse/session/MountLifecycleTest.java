@@ -59,6 +59,18 @@ class MountLifecycleTest {
                 assertTrue(c.has(flag), "flag " + Long.toHexString(flag) + " negotiated");
             }
             assertFalse(c.has(Fuse.Init.WRITEBACK_CACHE));
+            // one /dev/fuse descriptor per worker (clones) plus one for notifications
+            long fuseFds;
+            try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+                fuseFds = fds.filter(p -> {
+                    try {
+                        return Files.readSymbolicLink(p).toString().equals("/dev/fuse");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }).count();
+            }
+            assertEquals(MountOptions.defaults().workers() + 1, fuseFds);
             assertTrue(m.fs.connection() != null, "file system saw init");
         }
     }

@@ -55,6 +55,36 @@ class NotificationMountTest {
     }
 
     @Test
+    void invalInodeLaundersDirtySharedMmapPagesBeforeReturning() throws Exception {
+        Path f = m.path("mmap-launder");
+        Files.write(f, new byte[8192]);
+        long id = m.fs.resolve("/mmap-launder");
+        Process writer = new ProcessBuilder("python3", "-c", "import mmap,sys\n"
+                + "f=open(sys.argv[1],'r+b')\n"
+                + "mm=mmap.mmap(f.fileno(),8192,mmap.MAP_SHARED)\n"
+                + "mm[10:15]=b'HELLO'\n"
+                + "print('dirty',flush=True)\n"
+                + "sys.stdin.read()\n"
+                + "print(bytes(mm[10:15]).decode(),flush=True)\n", f.toString()).redirectErrorStream(true).start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+            assertEquals("dirty", out.readLine());
+            // The page is dirty only in the kernel. Invalidating it makes the kernel send it to us
+            // (a WRITE served by a worker) before the notification returns.
+            assertTrue(m.session.notifier().invalidateInode(id, 0, 0));
+            assertEquals("HELLO", new String(m.fs.contents(id), 10, 5, StandardCharsets.US_ASCII));
+            // Changed behind the kernel now: the mapping faults the page in again and sees it.
+            m.fs.writeBehindKernel(id, 10, "WORLD".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(m.session.notifier().invalidateInode(id, 0, 0));
+            writer.getOutputStream().close();
+            assertEquals("WORLD", out.readLine());
+            assertTrue(writer.waitFor(10, TimeUnit.SECONDS));
+        } finally {
+            writer.destroyForcibly();
+        }
+    }
+
+    @Test
     void attributeOnlyInvalidationRefreshesSize() throws Exception {
         Path f = m.path("inval-attr");
         Files.writeString(f, "12345");
