@@ -68,6 +68,7 @@ public final class Dispatcher {
     private final boolean fsHasReaddirplus;
     private volatile Notifier notifier;
     private volatile ConnectionInfo connection;
+    private volatile String initFailure;
     private volatile boolean destroyed;
     private final AtomicInteger malformedLogged = new AtomicInteger();
 
@@ -105,6 +106,11 @@ public final class Dispatcher {
     /** Waits until INIT was answered; false on timeout. */
     boolean awaitInit(long timeout, TimeUnit unit) throws InterruptedException {
         return initialized.await(timeout, unit);
+    }
+
+    /** Why INIT was refused, or null. */
+    String initFailure() {
+        return initFailure;
     }
 
     public ConnectionInfo connection() {
@@ -444,7 +450,12 @@ public final class Dispatcher {
     private void init(Request r, RequestContext ctx, Reply reply) throws MalformedRequestException, ErrnoException {
         InitNegotiation.InitIn in = InitNegotiation.decode(r);
         if (in.major() != Fuse.KERNEL_VERSION || in.minor() < 26) {
-            logMalformed("INIT", "kernel speaks FUSE " + in.major() + "." + in.minor() + "; this server needs 7.26 or later");
+            String why = "kernel speaks FUSE " + in.major() + "." + in.minor() + "; this server needs 7.26 or later";
+            logMalformed("INIT", why);
+            if (connection == null) {
+                initFailure = why;
+                initialized.countDown();
+            }
             throw new ErrnoException(Errno.EPROTO);
         }
         if (connection != null) {

@@ -72,10 +72,11 @@ public final class FuseMount {
                 Thread.currentThread().interrupt();
                 ok = false;
             }
-            if (!ok) {
+            if (!ok || dispatcher.connection() == null) {
                 session.close();
-                throw new MountException("the kernel's INIT for " + mp + " was not answered within "
-                        + INIT_TIMEOUT_SECONDS + " s; unmounted");
+                String why = dispatcher.initFailure() != null ? "INIT refused: " + dispatcher.initFailure()
+                        : "the kernel's INIT was not answered within " + INIT_TIMEOUT_SECONDS + " s";
+                throw new MountException("mount " + mp + ": " + why + "; unmounted");
             }
             notifier.connected(dispatcher.connection());
             session.recordConnectionId();
