@@ -12,6 +12,7 @@ import org.gfs2j.fuse.protocol.Replies;
  * the request came from, and a guard that exactly one message is sent.
  */
 final class Reply {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Reply.class);
     private final Channel channel;
     private final ByteBuffer buf;
     private final long unique;
@@ -46,7 +47,13 @@ final class Reply {
         sent = true;
         int len = buf.position();
         Replies.header(buf, len, 0, unique);
-        return channel.write(buf, len);
+        int w = channel.write(buf, len);
+        if (w != 0 && w != Errno.ENOENT) {
+            // ENOENT is normal (interrupted or aborted meanwhile); anything else means a reply the
+            // kernel found malformed (wrong size, bad attributes): the caller got EIO.
+            LOG.warn("reply of {} bytes to unique {} refused by the kernel: {}", len, unique, Errno.describe(w));
+        }
+        return w;
     }
 
     int error(int errno) {

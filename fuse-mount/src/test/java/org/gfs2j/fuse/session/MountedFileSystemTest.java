@@ -454,6 +454,18 @@ class MountedFileSystemTest {
     }
 
     @Test
+    void writeByAnotherUserClearsSetuid() throws Exception {
+        dir("killpriv");
+        ok(sh("echo x > killpriv/f && chmod 6777 killpriv/f && test \"$(stat -c %a killpriv/f)\" = 6777"
+                + " && setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'echo y >> killpriv/f'"));
+        // The WRITE carried FUSE_WRITE_KILL_SUIDGID and the server cleared the bits. The kernel keeps
+        // its cached mode until the attributes expire (it does not invalidate the mode after such a
+        // write), so ask for fresh attributes instead of waiting for the timeout.
+        assertTrue(m.session.notifier().invalidateInode(m.fs.resolve("/killpriv/f"), -1, 0));
+        ok(sh("test \"$(stat -c %a killpriv/f)\" = 777 && test \"$(cat killpriv/f)\" = \"$(printf 'x\\ny')\""));
+    }
+
+    @Test
     void copyFileRange() throws Exception {
         dir("copy");
         MountFixture.Result r = sh(python("import os\n"
