@@ -58,7 +58,11 @@ public final class MemFileSystem implements FileSystem {
     private int largestWrite;
     private volatile ConnectionInfo connection;
 
-    private record Handle(long nodeid, int flags) {
+    /** An open file; {@code lockOwners} are the owners that took byte-range locks through it. */
+    private record Handle(long nodeid, int flags, java.util.Set<Long> lockOwners) {
+        Handle(long nodeid, int flags) {
+            this(nodeid, flags, java.util.concurrent.ConcurrentHashMap.newKeySet());
+        }
     }
 
     /** A 1 GiB file system with 1 s caching timeouts, KEEP_CACHE on open, a local lock table. */
@@ -730,7 +734,21 @@ public final class MemFileSystem implements FileSystem {
     public void release(Context ctx, long nodeid, long fh, int flags, int releaseFlags, long lockOwner) {
         if ((releaseFlags & Fuse.RELEASE_FLOCK_UNLOCK) != 0) {
             locks.releaseFlock(nodeid, lockOwner);
-            locks.releasePosix(nodeid, lockOwner); // OFD locks share the open-file owner id
+        }
+        // OFD locks belong to the open file and the kernel sends no unlock for them: drop every
+        // byte-range lock taken through this handle. (Process-owned POSIX locks taken through it
+        // were already dropped by the FLUSH of the close that led here.)
+        Handle h;
+        lock.lock();
+        try {
+            h = handles.get(fh);
+        } finally {
+            lock.unlock();
+        }
+        if (h != null) {
+            for (long owner : h.lockOwners()) {
+                locks.releasePosix(nodeid, owner);
+            }
         }
         closeHandle(fh);
     }
@@ -936,6 +954,17 @@ public final class MemFileSystem implements FileSystem {
     @Override
     public void setlk(Context ctx, long nodeid, long fh, long owner, FileLock lk, boolean wait)
             throws ErrnoException {
+        if (lk.type() != Fuse.F_UNLCK) {
+            lock.lock();
+            try {
+                Handle h = handles.get(fh);
+                if (h != null) {
+                    h.lockOwners().add(owner);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
         locks.lock(ctx, nodeid, owner, lk, wait);
     }
 

@@ -315,6 +315,36 @@ class MountedFileSystemTest {
     }
 
     @Test
+    void ofdLocksEndWithTheOpenFile() throws Exception {
+        dir("ofd");
+        ok(sh("touch ofd/f"));
+        String lockAndReport = "import fcntl,struct,sys\n"
+                + "f=open(\"ofd/f\",\"r+\")\n"
+                + "try:\n"
+                + "  fcntl.fcntl(f,fcntl.F_OFD_SETLK,struct.pack(\"hhqqi\",fcntl.F_WRLCK,0,0,0,0))\n"
+                + "  print(\"got\")\n"
+                + "except OSError as e:\n"
+                + "  print(\"busy\", e.errno)\n";
+        Process p = holder(python("import fcntl,struct,sys\n"
+                + "f=open(\"ofd/f\",\"r+\")\n"
+                + "fcntl.fcntl(f,fcntl.F_OFD_SETLK,struct.pack(\"hhqqi\",fcntl.F_WRLCK,0,0,0,0))\n"
+                + "print(\"locked\",flush=True)\n"
+                + "sys.stdin.read()\n"));
+        try {
+            assertEquals("busy 11", sh(python(lockAndReport)).out().trim());
+        } finally {
+            release(p);
+        }
+        // the holder's open file is gone: its OFD lock goes with the (asynchronous) RELEASE
+        String result = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!result.equals("got") && System.nanoTime() < deadline) {
+            result = sh(python(lockAndReport)).out().trim();
+        }
+        assertEquals("got", result);
+    }
+
+    @Test
     void blockedLockWaiterCanBeKilled() throws Exception {
         dir("intr");
         ok(sh("touch intr/f"));
