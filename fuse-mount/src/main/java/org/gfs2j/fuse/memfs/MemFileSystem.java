@@ -8,7 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.gfs2j.fuse.fs.Attr;
 import org.gfs2j.fuse.fs.ConnectionInfo;
@@ -35,14 +36,19 @@ import org.gfs2j.fuse.protocol.Fuse.SetattrValid;
  * symlinks, hard links, device nodes/FIFOs/sockets, rename with NOREPLACE/EXCHANGE, xattrs, POSIX
  * ACLs kept in sync with the mode, setgid directories, suid/sgid clearing, advisory locks, statfs
  * with a fixed capacity. Permission checks are left to the kernel (default_permissions).
- * Node ids are never reused, so generation is always 0. One lock serialises all metadata and
- * data operations: this is a reference and test peer, not a fast path.
+ * Node ids are never reused, so generation is always 0. One read-write lock guards everything:
+ * lookups, attribute and data reads share it, every change is exclusive. This is a reference and
+ * test peer, not a fast path.
  */
 public final class MemFileSystem implements FileSystem {
     private static final int BLKSIZE = 4096;
     private static final int NAME_MAX = 255;
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+    /** Taken for every change. */
+    private final Lock lock = rw.writeLock();
+    /** Taken by operations that only look (they may still touch atime and the referenced flag). */
+    private final Lock shared = rw.readLock();
     private final SparseData.Usage usage = new SparseData.Usage();
     private final Map<Long, MemNode> nodes = new HashMap<>();
     private final Map<Long, Handle> handles = new HashMap<>();
@@ -223,7 +229,7 @@ public final class MemFileSystem implements FileSystem {
 
     @Override
     public Entry lookup(Context ctx, long parent, String name) throws ErrnoException {
-        lock.lock();
+        shared.lock();
         try {
             MemNode p = dir(parent);
             if (name.equals(".")) {
@@ -241,7 +247,7 @@ public final class MemFileSystem implements FileSystem {
             }
             return entry(node(e.nodeid()));
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
@@ -283,11 +289,11 @@ public final class MemFileSystem implements FileSystem {
 
     @Override
     public Attr getattr(Context ctx, long nodeid, long fh) throws ErrnoException {
-        lock.lock();
+        shared.lock();
         try {
             return attr(node(nodeid));
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
@@ -341,7 +347,7 @@ public final class MemFileSystem implements FileSystem {
 
     @Override
     public byte[] readlink(Context ctx, long nodeid) throws ErrnoException {
-        lock.lock();
+        shared.lock();
         try {
             MemNode n = node(nodeid);
             if (n.target == null) {
@@ -349,7 +355,7 @@ public final class MemFileSystem implements FileSystem {
             }
             return n.target.clone();
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
@@ -681,14 +687,14 @@ public final class MemFileSystem implements FileSystem {
 
     @Override
     public int read(Context ctx, long nodeid, long fh, long offset, int size, ByteBuffer dst) throws ErrnoException {
-        lock.lock();
+        shared.lock();
         try {
             MemNode n = regular(nodeid);
             int r = n.data.read(offset, size, dst);
             n.atime = now();
             return r;
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
@@ -714,14 +720,14 @@ public final class MemFileSystem implements FileSystem {
 
     @Override
     public StatFs statfs(Context ctx, long nodeid) {
-        lock.lock();
+        shared.lock();
         try {
             long blocks = capacityBytes / BLKSIZE;
             long free = Math.max(0, (capacityBytes - usedBytes()) / BLKSIZE);
             return new StatFs(blocks, free, free, maxInodes, Math.max(0, maxInodes - nodes.size()), BLKSIZE,
                     NAME_MAX, BLKSIZE);
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
@@ -829,7 +835,7 @@ public final class MemFileSystem implements FileSystem {
     @Override
     public byte[] getxattr(Context ctx, long nodeid, String name) throws ErrnoException {
         checkXattrName(name);
-        lock.lock();
+        shared.lock();
         try {
             byte[] v = node(nodeid).xattrs.get(name);
             if (v == null) {
@@ -837,13 +843,13 @@ public final class MemFileSystem implements FileSystem {
             }
             return v.clone();
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
     @Override
     public byte[] listxattr(Context ctx, long nodeid) throws ErrnoException {
-        lock.lock();
+        shared.lock();
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (String name : node(nodeid).xattrs.keySet()) {
@@ -852,7 +858,7 @@ public final class MemFileSystem implements FileSystem {
             }
             return out.toByteArray();
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
@@ -898,7 +904,7 @@ public final class MemFileSystem implements FileSystem {
 
     @Override
     public void readdir(Context ctx, long nodeid, long fh, long offset, DirectorySink sink) throws ErrnoException {
-        lock.lock();
+        shared.lock();
         try {
             MemNode d = dir(nodeid);
             if (offset < 1 && !sink.add(".", d.id, d.mode, 1)) {
@@ -914,14 +920,14 @@ public final class MemFileSystem implements FileSystem {
                 }
             }
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
     @Override
     public void readdirplus(Context ctx, long nodeid, long fh, long offset, DirectoryPlusSink sink)
             throws ErrnoException {
-        lock.lock();
+        shared.lock();
         try {
             MemNode d = dir(nodeid);
             if (offset < 1 && !sink.add(".", new Entry(d.id, 0, entryTimeout, attrTimeout, attr(d)), 1)) {
@@ -933,14 +939,13 @@ public final class MemFileSystem implements FileSystem {
             }
             for (MemNode.DirEntry e : d.byCookie.tailMap(offset, false).values()) {
                 MemNode c = nodes.get(e.nodeid());
-                boolean wasReferenced = c.referenced;
-                if (!sink.add(e.name(), entry(c), e.cookie())) {
-                    c.referenced = wasReferenced; // not sent
+                if (!sink.add(e.name(), new Entry(c.id, 0, entryTimeout, attrTimeout, attr(c)), e.cookie())) {
                     return;
                 }
+                c.referenced = true; // sent: the kernel holds a reference (forget() takes it back)
             }
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
@@ -1007,7 +1012,7 @@ public final class MemFileSystem implements FileSystem {
 
     @Override
     public long lseek(Context ctx, long nodeid, long fh, long offset, int whence) throws ErrnoException {
-        lock.lock();
+        shared.lock();
         try {
             MemNode n = regular(nodeid);
             long r;
@@ -1023,7 +1028,7 @@ public final class MemFileSystem implements FileSystem {
             }
             return r;
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
@@ -1063,7 +1068,7 @@ public final class MemFileSystem implements FileSystem {
 
     /** Node id of an absolute path inside this file system ("/" = root), following no symlinks. */
     public long resolve(String path) throws ErrnoException {
-        lock.lock();
+        shared.lock();
         try {
             MemNode cur = node(Fuse.ROOT_ID);
             for (String part : path.split("/")) {
@@ -1078,7 +1083,7 @@ public final class MemFileSystem implements FileSystem {
             }
             return cur.id;
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
@@ -1124,34 +1129,34 @@ public final class MemFileSystem implements FileSystem {
 
     /** The whole content of a regular file as the server has it. */
     public byte[] contents(long nodeid) throws ErrnoException {
-        lock.lock();
+        shared.lock();
         try {
             MemNode n = regular(nodeid);
             ByteBuffer b = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8, n.data.size()));
             n.data.read(0, b.capacity(), b);
             return b.array();
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
     /** Whether the node still exists on the server (false once it was freed). */
     public boolean exists(long nodeid) {
-        lock.lock();
+        shared.lock();
         try {
             return nodes.containsKey(nodeid);
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 
     /** Number of inodes held (freed ones excluded). */
     public int nodeCount() {
-        lock.lock();
+        shared.lock();
         try {
             return nodes.size();
         } finally {
-            lock.unlock();
+            shared.unlock();
         }
     }
 

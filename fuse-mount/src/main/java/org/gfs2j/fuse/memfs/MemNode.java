@@ -19,12 +19,13 @@ final class MemNode {
     int gid;
     int nlink;
     int rdev;
-    long atime;
+    /** Written by readers too (under the shared lock). */
+    volatile long atime;
     long mtime;
     long ctime;
     final Map<String, byte[]> xattrs = new LinkedHashMap<>();
     /** The kernel holds lookup references (cleared by forget). */
-    boolean referenced;
+    volatile boolean referenced;
     int openHandles;
 
     // directories

@@ -45,7 +45,7 @@ class DispatcherTest {
 
     private FakeChannel.Msg send(RequestBuilder rb) {
         int before = ch.count();
-        d.dispatch(ch, rb.build((1 << 20) + 4096), rb.length(), out);
+        d.dispatch(ch, rb.build(), rb.length(), out);
         return ch.count() > before ? ch.last() : null;
     }
 
