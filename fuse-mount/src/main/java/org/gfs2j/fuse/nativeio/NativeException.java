@@ -1,0 +1,20 @@
+package org.gfs2j.fuse.nativeio;
+
+import java.io.IOException;
+
+import org.gfs2j.fuse.protocol.Errno;
+
+/** A failed system call: what was attempted and the errno it returned. */
+public final class NativeException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final int errno;
+
+    public NativeException(String what, int errno) {
+        super(what + ": " + Errno.describe(errno));
+        this.errno = errno;
+    }
+
+    public int errno() {
+        return errno;
+    }
+}
