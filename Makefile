@@ -39,8 +39,11 @@ run: build
 	bin/gfs2j show $(IMAGE) journals
 	bin/gfs2j ls -l $(IMAGE) /
 
-bench: build
-	bin/gfs2j bench --help
+# The file-system benchmark (docs/bench.md): gfs2j against kernel ext4 and bindfs, report in
+# docs/benchmarks.md. Needs root. `make bench BENCH_ARGS=--quick` is the one-minute smoke test.
+BENCH_ARGS ?=
+bench: deps build
+	bin/gfs2j bench fs $(BENCH_ARGS)
 
 clean:
 	$(MVN) -q clean

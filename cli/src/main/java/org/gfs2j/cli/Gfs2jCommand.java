@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "A cluster file system with GFS2's on-disk format, mounted through FUSE.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                BenchCommand.class,
         })
 public final class Gfs2jCommand implements Runnable {
     public static final int EXIT_OK = 0;
