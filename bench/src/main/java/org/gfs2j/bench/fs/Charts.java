@@ -15,6 +15,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
@@ -80,8 +81,22 @@ public final class Charts {
         CategoryPlot plot = chart.getCategoryPlot();
         LogAxis log = new LogAxis("times as fast as " + baseline);
         log.setBase(2);
-        log.setNumberFormatOverride(new DecimalFormat("0.##"));
+        log.setTickUnit(new NumberTickUnit(1.0)); // one tick per doubling
+        log.setNumberFormatOverride(new DecimalFormat("0.###"));
+        double lo = 1;
+        double hi = 1;
+        for (int row = 0; row < data.getRowCount(); row++) {
+            for (int col = 0; col < data.getColumnCount(); col++) {
+                Number v = data.getValue(row, col);
+                if (v != null) {
+                    lo = Math.min(lo, v.doubleValue());
+                    hi = Math.max(hi, v.doubleValue());
+                }
+            }
+        }
+        log.setRange(lo / 1.5, hi * 1.5);
         plot.setRangeAxis(log);
+        ((BarRenderer) plot.getRenderer()).setBase(1.0); // bars grow from 1: left slower, right faster
         ValueMarker one = new ValueMarker(1.0, Color.DARK_GRAY, new BasicStroke(1.5f));
         plot.addRangeMarker(one);
         return save(chart, file, data.getColumnCount(), Math.max(1, data.getRowCount()));
