@@ -43,19 +43,19 @@ public record BenchScale(String name, long imageBytes, long seqBytes, long randF
         String mib = seqBytes / MIB + " MiB";
         List<Workload> w = new ArrayList<>();
         w.add(fio("seq-write", "sequential write " + mib + ", 1 MiB blocks, no fsync", "write", "1m", seqBytes,
-                "psync", 1, false, false, 0, null));
+                "psync", 1, false, 0, null));
         w.add(fio("seq-write-fsync", "sequential write " + mib + ", 1 MiB blocks, fsync at end", "write", "1m",
-                seqBytes, "psync", 1, true, false, 0, null));
+                seqBytes, "psync", 1, true, 0, null));
         w.add(fio("seq-read", "sequential read " + mib + ", 1 MiB blocks, cold", "read", "1m", seqBytes,
-                "psync", 1, false, true, 0, "seq.dat"));
+                "psync", 1, false, 0, "seq.dat"));
         w.add(fio("rand-read-qd1", "random read 4 KiB, qd 1, cold", "randread", "4k", randFileBytes,
-                "psync", 1, false, true, randRuntimeSeconds, "rand.dat"));
+                "psync", 1, false, randRuntimeSeconds, "rand.dat"));
         w.add(fio("rand-read-qd16", "random read 4 KiB, qd 16 (" + asyncEngine + "), cold", "randread", "4k",
-                randFileBytes, asyncEngine, 16, false, true, randRuntimeSeconds, "rand.dat"));
+                randFileBytes, asyncEngine, 16, false, randRuntimeSeconds, "rand.dat"));
         w.add(fio("rand-write-qd1", "random write 4 KiB, qd 1, fsync at end", "randwrite", "4k", randFileBytes,
-                "psync", 1, true, false, randRuntimeSeconds, "rand.dat"));
+                "psync", 1, true, randRuntimeSeconds, "rand.dat"));
         w.add(fio("rand-write-qd16", "random write 4 KiB, qd 16 (" + asyncEngine + "), fsync at end",
-                "randwrite", "4k", randFileBytes, asyncEngine, 16, true, false, randRuntimeSeconds, "rand.dat"));
+                "randwrite", "4k", randFileBytes, asyncEngine, 16, true, randRuntimeSeconds, "rand.dat"));
         w.add(new SmallFileWorkload(smallFiles));
         w.add(new MetadataWorkload(metadataFiles, metadataDirs, 1));
         w.add(new MetadataWorkload(metadataFiles, metadataDirs, metadataThreads));
@@ -63,8 +63,8 @@ public record BenchScale(String name, long imageBytes, long seqBytes, long randF
     }
 
     private static FioWorkload fio(String id, String label, String rw, String bs, long bytes, String engine,
-                                   int depth, boolean endFsync, boolean cold, int runtime, String dataFile) {
-        return new FioWorkload(new FioWorkload.Spec(id, label, rw, bs, bytes, engine, depth, endFsync, cold,
+                                   int depth, boolean endFsync, int runtime, String dataFile) {
+        return new FioWorkload(new FioWorkload.Spec(id, label, rw, bs, bytes, engine, depth, endFsync,
                 runtime, dataFile));
     }
 }

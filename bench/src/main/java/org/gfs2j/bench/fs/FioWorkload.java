@@ -17,12 +17,13 @@ import java.util.Optional;
  *
  * <p>Sequential jobs move a fixed amount and report MiB/s; random jobs run for a fixed time on a
  * file laid out in {@link #prepare} and report IOPS and the 99th percentile completion latency.
- * Cold jobs drop the page cache before every repetition.
+ * The page cache is synced and dropped before every repetition, so reads are cold and no
+ * write-back left over from an earlier step runs while a job is timed.
  */
 public final class FioWorkload implements Workload {
     /** How the job is shaped. */
     public record Spec(String id, String label, String rw, String blockSize, long fileBytes,
-                       String ioEngine, int ioDepth, boolean endFsync, boolean cold, int runtimeSeconds,
+                       String ioEngine, int ioDepth, boolean endFsync, int runtimeSeconds,
                        String dataFile) {
         boolean random() {
             return rw.startsWith("rand");
@@ -89,9 +90,9 @@ public final class FioWorkload implements Workload {
         if (spec.dataFile() == null) {
             Files.deleteIfExists(file); // every sequential write starts from an empty file
         }
-        if (spec.cold()) {
-            ctx.caches().drop();
-        }
+        // Every repetition starts from the same state: nothing dirty left by the step before being
+        // written back while this one is timed, and nothing cached (reads are cold).
+        ctx.caches().drop();
         Commands.Result r = Commands.run(command(file), timeout);
         if (!r.ok()) {
             throw new IOException("fio exited " + r.exitCode() + ": " + r.lastLine());

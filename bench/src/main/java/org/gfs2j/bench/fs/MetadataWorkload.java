@@ -27,6 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * files {@code i} with {@code i % threads == t}; file {@code i} lives in directory
  * {@code i % dirs}, so with several threads every directory is changed concurrently.
  *
+ * <p>Caches are dropped before every phase after create, so that stat, readdir, rename and unlink
+ * reach the file system instead of the kernel's dentry and attribute caches: otherwise a FUSE
+ * target's figures would depend on whether its cache timeouts (1 s by default) expired during
+ * the phase before, that is on how fast that phase was.
+ *
  * <p>Each phase reports operations per second over its wall time (readdir: entries per second).
  * Every phase checks its own outcome (a listing must see every file, a stat a regular file), so a
  * file system that loses entries fails the workload instead of looking fast.
@@ -72,7 +77,8 @@ public final class MetadataWorkload implements Workload {
 
     @Override
     public Map<String, Double> measure(WorkloadContext ctx) throws Exception {
-        Map<Phase, Double> rates = run(ctx.dir().resolve("rep" + (repetition++)), files, dirs, threads);
+        Map<Phase, Double> rates = run(ctx.dir().resolve("rep" + (repetition++)), files, dirs, threads,
+                ctx.caches());
         Map<String, Double> out = new LinkedHashMap<>();
         rates.forEach((p, v) -> out.put(id() + "." + p.label(), v));
         return out;
@@ -82,7 +88,8 @@ public final class MetadataWorkload implements Workload {
      * Runs every phase once under {@code root} (created, and removed again at the end) and returns
      * the rate of each phase.
      */
-    public static Map<Phase, Double> run(Path root, int files, int dirs, int threads) throws IOException {
+    public static Map<Phase, Double> run(Path root, int files, int dirs, int threads, CacheDropper caches)
+            throws IOException {
         for (int d = 0; d < dirs; d++) {
             Files.createDirectories(root.resolve("d" + d));
         }
@@ -94,6 +101,9 @@ public final class MetadataWorkload implements Workload {
         try {
             Map<Phase, Double> rates = new EnumMap<>(Phase.class);
             for (Phase phase : Phase.values()) {
+                if (phase != Phase.CREATE) {
+                    caches.drop();
+                }
                 AtomicLong ops = new AtomicLong();
                 long t0 = System.nanoTime();
                 List<Callable<Void>> tasks = new ArrayList<>();
