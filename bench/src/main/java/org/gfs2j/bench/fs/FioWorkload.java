@@ -15,8 +15,9 @@ import java.util.Optional;
  * go through the page cache, so the peers do too, and durability is measured with an fsync at the
  * end ({@code end_fsync=1}, counted in fio's run time) instead of O_DIRECT.
  *
- * <p>Sequential jobs move a fixed amount and report MiB/s; random jobs run for a fixed time on a
- * file laid out in {@link #prepare} and report IOPS and the 99th percentile completion latency.
+ * <p>Sequential jobs move a fixed amount (stopping early at a time cap, so that a slow target cannot
+ * blow the run's time budget) and report MiB/s; random jobs run for a fixed time on a file laid
+ * out in {@link #prepare} and report IOPS and the 99th percentile completion latency.
  * The page cache is synced and dropped before every repetition, so reads are cold and no
  * write-back left over from an earlier step runs while a job is timed.
  */
@@ -24,7 +25,7 @@ public final class FioWorkload implements Workload {
     /** How the job is shaped. */
     public record Spec(String id, String label, String rw, String blockSize, long fileBytes,
                        String ioEngine, int ioDepth, boolean endFsync, int runtimeSeconds,
-                       String dataFile) {
+                       boolean timeBased, String dataFile) {
         boolean random() {
             return rw.startsWith("rand");
         }
@@ -114,9 +115,11 @@ public final class FioWorkload implements Workload {
                 "--ioengine=" + spec.ioEngine(), "--iodepth=" + spec.ioDepth(), "--direct=0",
                 "--end_fsync=" + (spec.endFsync() ? 1 : 0), "--fallocate=none", "--invalidate=1",
                 "--output-format=json"));
+        if (spec.timeBased()) {
+            c.add("--time_based"); // run the whole time, going round the file again if need be
+        }
         if (spec.runtimeSeconds() > 0) {
-            c.add("--time_based");
-            c.add("--runtime=" + spec.runtimeSeconds());
+            c.add("--runtime=" + spec.runtimeSeconds()); // without time_based: a cap for slow targets
         }
         if (spec.dataFile() == null) {
             c.add("--unlink=1");

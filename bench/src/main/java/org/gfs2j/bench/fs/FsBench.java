@@ -61,7 +61,8 @@ public final class FsBench {
         leftovers.forEach(results::addNote);
         results.addNote("Queue depth 16 uses fio's " + engine + " engine; queue depth 1 uses psync. All fio"
                 + " jobs use buffered I/O (direct=0).");
-        results.machine(MachineInfo.collect(workdir));
+        Map<String, String> machine = new java.util.LinkedHashMap<>(MachineInfo.collect(workdir));
+        String loadBefore = MachineInfo.loadAverage();
 
         int reps = options.scale().repetitions();
         Progress progress = new Progress(out, targets.size() * workloads.size() * reps);
@@ -88,6 +89,9 @@ public final class FsBench {
         if (caches.skippedReason() != null) {
             results.addNote(caches.skippedReason());
         }
+        machine.put("load average (1 min)", loadBefore + " at the start, " + MachineInfo.loadAverage()
+                + " at the end, on " + Runtime.getRuntime().availableProcessors() + " cores");
+        results.machine(machine);
         results.timing(started, Duration.ofNanos(System.nanoTime() - t0));
         progress.info("done in " + results.elapsed().toSeconds() + " s");
         return results;

@@ -24,6 +24,12 @@ public final class MachineInfo {
         return m;
     }
 
+    /** The 1-minute load average: how busy the machine was with other work while we measured. */
+    public static String loadAverage() {
+        String s = read("/proc/loadavg");
+        return s.equals("unknown") ? s : s.split("\\s+")[0];
+    }
+
     private static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

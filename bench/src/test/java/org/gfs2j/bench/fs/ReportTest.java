@@ -43,9 +43,9 @@ class ReportTest {
     @Test
     void tablesShowMedianSpreadAndRatiosPerFigure() {
         String md = new MarkdownReport(results, pairs, "bench", "gfs2j bench fs").render();
-        String seq = row(md, "sequential write 1024 MiB, 1 MiB blocks, no fsync");
+        String seq = row(md, "sequential write, 1 MiB blocks, no fsync");
         // medians 100 and 25, spread (120 - 80) / 100; gfs2j unavailable: n/a and no ratio.
-        assertEquals("| sequential write 1024 MiB, 1 MiB blocks, no fsync | MiB/s | higher | n/a | 100 ±40% | 25.0 ±40%"
+        assertEquals("| sequential write, 1 MiB blocks, no fsync | MiB/s | higher | n/a | 100 ±40% | 25.0 ±40%"
                 + " | — | — | 0.25 |", seq);
         String lat = row(md, "random read 4 KiB, qd 1, cold, p99 latency");
         assertTrue(lat.contains("| µs | lower |"), lat);
@@ -71,7 +71,7 @@ class ReportTest {
         r.addTarget(new Results.TargetStatus("ext4", "kernel ext4", "", null));
         r.addFailure("ext4", "seq-read", "fio exited 1: No space left on device");
         String md = new MarkdownReport(r, List.of(), "bench", "gfs2j bench fs --quick").render();
-        assertTrue(row(md, "sequential read 16 MiB, 1 MiB blocks, cold").contains("| failed |"));
+        assertTrue(row(md, "sequential read, 1 MiB blocks, cold").contains("| failed |"));
         assertTrue(md.contains("- ext4, seq-read: fio exited 1: No space left on device"), md);
         assertTrue(r.missingFigures("ext4").contains("seq-read"));
     }
@@ -82,7 +82,7 @@ class ReportTest {
         String[] lines = csv.split("\n");
         assertEquals(CsvReport.HEADER, lines[0]);
         assertEquals(1 + 2 * 3 * results.figures().size(), lines.length);
-        assertTrue(csv.contains("\nbindfs,seq-read,seq-read,\"sequential read 1024 MiB, 1 MiB blocks, cold\",MiB/s,higher,3,30.0000\n"), csv);
+        assertTrue(csv.contains("\nbindfs,seq-read,seq-read,\"sequential read, 1 MiB blocks, cold\",MiB/s,higher,3,30.0000\n"), csv);
 
         List<Path> charts = Charts.write(results, "ext4", tmp);
         assertEquals(List.of("relative.png", "throughput.png", "iops.png", "latency.png", "small-files.png",
