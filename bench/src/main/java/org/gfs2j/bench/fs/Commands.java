@@ -143,13 +143,22 @@ public final class Commands {
         }
     }
 
+    /**
+     * Reads a stream to its end on a thread of its own: stdout and stderr must be drained at the
+     * same time, or a tool that fills one pipe while we wait on the other blocks for ever (the
+     * common fork-join pool has a single thread on a 2-core machine, so it cannot be used here).
+     */
     private static CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
             try (in) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                result.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                result.completeExceptionally(new UncheckedIOException(e));
             }
-        });
+        }, "gfs2j-bench-drain");
+        t.setDaemon(true);
+        t.start();
+        return result;
     }
 }
