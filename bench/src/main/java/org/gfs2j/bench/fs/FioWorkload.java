@@ -60,7 +60,7 @@ public final class FioWorkload implements Workload {
             return List.of(Figure.higher(spec.id(), spec.label(), "MiB/s", "throughput"));
         }
         return List.of(
-                Figure.higher(spec.id() + ".iops", spec.label(), "IOPS", "iops"),
+                Figure.higher(spec.id() + ".iops", spec.label(), "IOPS", "IOPS"),
                 Figure.lower(spec.id() + ".p99", spec.label() + ", p99 latency", "µs", "latency"));
     }
 
