@@ -42,8 +42,11 @@ run: build
 	  gfs2_edit -p sb master journals $(abspath $(IMAGE)); \
 	fi
 
-bench: build
-	bin/gfs2j bench --help
+# The file-system benchmark (docs/bench.md): gfs2j against kernel ext4 and bindfs, report in
+# docs/benchmarks.md. Needs root. `make bench BENCH_ARGS=--quick` is the one-minute smoke test.
+BENCH_ARGS ?=
+bench: deps build
+	bin/gfs2j bench fs $(BENCH_ARGS)
 
 clean:
 	$(MVN) -q clean

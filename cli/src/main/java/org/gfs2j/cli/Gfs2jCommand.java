@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 MkfsCommand.class,
                 LsCommand.class, CatCommand.class, StatCommand.class, GetfattrCommand.class, ShowCommand.class,
+                BenchCommand.class,
         })
 public final class Gfs2jCommand implements Runnable {
     public static final int EXIT_OK = 0;
@@ -40,8 +41,6 @@ public final class Gfs2jCommand implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Gfs2jCommand());
-        // top-level until `gfs2j bench` exists; then it nests as `bench dlm`
-        cl.addSubcommand("bench-dlm", new BenchDlmCommand());
         cl.setExecutionExceptionHandler(new ErrorReporter());
         return cl;
     }

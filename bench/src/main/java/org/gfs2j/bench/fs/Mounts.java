@@ -1,0 +1,97 @@
+package org.gfs2j.bench.fs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Mount table queries and unmounting that does not give up on a busy mount. */
+public final class Mounts {
+    /** One line of /proc/self/mountinfo, reduced to what the runner needs. */
+    public record MountEntry(Path mountPoint, String fsType, String source) {
+    }
+
+    private static final Duration UMOUNT_TIMEOUT = Duration.ofSeconds(60);
+
+    private Mounts() {
+    }
+
+    public static List<MountEntry> list() throws IOException {
+        List<MountEntry> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            // id parent major:minor root mountpoint options [optional fields] - fstype source superopts
+            String[] f = line.split(" ");
+            int dash = List.of(f).indexOf("-");
+            if (f.length < 5 || dash < 0 || dash + 2 >= f.length) {
+                continue;
+            }
+            out.add(new MountEntry(Path.of(unescape(f[4])), f[dash + 1], unescape(f[dash + 2])));
+        }
+        return out;
+    }
+
+    public static boolean isMounted(Path mountPoint) throws IOException {
+        Path p = mountPoint.toAbsolutePath().normalize();
+        return list().stream().anyMatch(m -> m.mountPoint().equals(p));
+    }
+
+    /** Mounts at or below {@code dir}, deepest first (the order to unmount them in). */
+    public static List<MountEntry> under(Path dir) throws IOException {
+        Path d = dir.toAbsolutePath().normalize();
+        List<MountEntry> found = new ArrayList<>();
+        for (MountEntry m : list()) {
+            if (m.mountPoint().startsWith(d)) {
+                found.add(m);
+            }
+        }
+        found.sort((a, b) -> b.mountPoint().getNameCount() - a.mountPoint().getNameCount());
+        return found;
+    }
+
+    /**
+     * Unmounts, retrying while the mount is busy, and detaches it lazily as a last resort so that
+     * nothing is left mounted. Does nothing when it is not mounted.
+     */
+    public static void unmount(Path mountPoint) throws IOException {
+        String mp = mountPoint.toAbsolutePath().normalize().toString();
+        for (int attempt = 0; attempt < 5 && isMounted(mountPoint); attempt++) {
+            Commands.Result r = Commands.run(UMOUNT_TIMEOUT, "umount", mp);
+            if (r.ok()) {
+                return;
+            }
+            Commands.run(Duration.ofSeconds(30), "sync");
+            pause(200L * (attempt + 1));
+        }
+        if (isMounted(mountPoint)) {
+            Commands.run(UMOUNT_TIMEOUT, "umount", "-l", mp).check();
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as octal. */
+    static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length()) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

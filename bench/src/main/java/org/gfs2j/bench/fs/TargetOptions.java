@@ -1,0 +1,16 @@
+package org.gfs2j.bench.fs;
+
+import java.util.List;
+
+/**
+ * What every target is built with: the image size (the same for all, so that file systems with
+ * size-dependent layouts compare fairly) and how to run the gfs2j CLI.
+ */
+public record TargetOptions(long imageBytes, List<String> gfs2jCommand) {
+    public TargetOptions {
+        if (imageBytes < 64L << 20) {
+            throw new IllegalArgumentException("image size must be at least 64 MiB");
+        }
+        gfs2jCommand = List.copyOf(gfs2jCommand);
+    }
+}
