@@ -28,13 +28,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  * dinodes, data trees, exhash leaves, EA/ED blocks and ACL values against their manifests.
  */
 class KernelImageTest {
+    /** Unpacked once per class: each image is 256 MiB. */
     @TempDir
-    Path dir;
+    static Path dir;
+    private static final Map<String, Path> UNPACKED = new java.util.HashMap<>();
+
+    private static synchronized Path image(String name) throws java.io.IOException {
+        Path p = UNPACKED.get(name);
+        if (p == null) {
+            p = Gfs2Tools.kernelImage(dir, name);
+            UNPACKED.put(name, p);
+        }
+        return p;
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"kernel-4k", "kernel-1k"})
     void everyManifestLineMatchesTheDecodedDinode(String name) throws Exception {
-        Path img = Gfs2Tools.kernelImage(dir, name);
+        Path img = image(name);
         List<String> manifest = Gfs2Tools.manifest(name);
         try (ImageReader r = new ImageReader(img)) {
             int checked = 0;
@@ -67,7 +78,7 @@ class KernelImageTest {
     @ParameterizedTest
     @ValueSource(strings = {"kernel-4k", "kernel-1k"})
     void bigExhashDirectoryLeaves(String name) throws Exception {
-        Path img = Gfs2Tools.kernelImage(dir, name);
+        Path img = image(name);
         try (ImageReader r = new ImageReader(img)) {
             Inum big = r.path("tree/big");
             Dinode d = r.dinode(big.addr());
@@ -116,7 +127,7 @@ class KernelImageTest {
     @ParameterizedTest
     @ValueSource(strings = {"kernel-4k", "kernel-1k"})
     void extendedAttributesAndAcls(String name) throws Exception {
-        Path img = Gfs2Tools.kernelImage(dir, name);
+        Path img = image(name);
         Map<String, Map<String, byte[]>> expected = xattrs(Gfs2Tools.manifest(name));
         assertEquals(5, expected.size());
         try (ImageReader r = new ImageReader(img)) {

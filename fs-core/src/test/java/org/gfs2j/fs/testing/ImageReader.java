@@ -157,9 +157,17 @@ public final class ImageReader implements Closeable {
         return out;
     }
 
+    private final java.util.Map<Long, List<Dirent>> listings = new java.util.HashMap<>();
+
+    /** Lookups cache directory listings: the reader is for images nobody changes meanwhile. */
     public Inum lookup(long dirAddr, String name) throws IOException {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        for (Dirent d : dirents(dirAddr)) {
+        List<Dirent> list = listings.get(dirAddr);
+        if (list == null) {
+            list = dirents(dirAddr);
+            listings.put(dirAddr, list);
+        }
+        for (Dirent d : list) {
             if (d.nameEquals(n)) {
                 return d.inum();
             }
