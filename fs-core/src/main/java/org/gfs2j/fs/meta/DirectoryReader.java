@@ -117,7 +117,7 @@ public final class DirectoryReader {
             List<Entry> chain = chainEntries(table[index], index, seen, leafDepth);
             chain.sort(READDIR_ORDER);
             out.addAll(chain);
-            index += 1 << (depth - leafDepth[0]);
+            index += checkRun(table, index, depth, leafDepth[0]);
         }
         return out;
     }
@@ -152,9 +152,29 @@ public final class DirectoryReader {
                 field = "lf_next";
                 leaf = lf.next();
             }
-            index += 1 << (depth - leafDepth);
+            index += checkRun(table, index, depth, leafDepth);
         }
         return out;
+    }
+
+    /**
+     * A leaf of depth d is referenced by exactly 2^(D-d) consecutive table slots starting at a
+     * multiple of that number (spec 7.5); returns the run length. A run that disagrees would make
+     * readdir skip or repeat leaves silently, so it is reported instead.
+     */
+    private int checkRun(long[] table, int index, int dirDepth, int leafDepth) throws CorruptMetadataException {
+        int len = 1 << (dirDepth - leafDepth);
+        if (index % len != 0 || index + len > table.length) {
+            throw new CorruptMetadataException(table[index], "directory leaf", "lf_depth", leafDepth
+                    + " does not fit hash-table slot " + index + " of directory " + dir.addr());
+        }
+        for (int i = index + 1; i < index + len; i++) {
+            if (table[i] != table[index]) {
+                throw new CorruptMetadataException(dir.addr(), "directory hash table", "table[" + i + "]",
+                        "points to " + table[i] + " inside the run of leaf " + table[index] + " (lf_depth " + leafDepth + ")");
+            }
+        }
+        return len;
     }
 
     /** The hash table's leaf pointers (exhash only). */
