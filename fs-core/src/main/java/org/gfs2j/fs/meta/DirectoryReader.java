@@ -87,10 +87,9 @@ public final class DirectoryReader {
         if (!isExhash()) {
             candidates = linearEntries();
         } else {
-            long[] table = hashTable();
             int depth = dir.dinode().depth();
             int index = depth == 0 ? 0 : hash >>> (32 - depth);
-            candidates = chainEntries(table[index], index, new HashSet<>(), new int[1]);
+            candidates = chainEntries(tableEntry(index), index, new HashSet<>(), new int[1]);
         }
         for (Entry e : candidates) {
             if (e.hash == hash && Arrays.equals(e.nameBytes, name)) {
@@ -179,10 +178,7 @@ public final class DirectoryReader {
 
     /** The hash table's leaf pointers (exhash only). */
     public long[] hashTable() throws IOException {
-        Dinode d = dir.dinode();
-        if (d.size() > MAX_TABLE_BYTES || d.size() != 8L << d.depth()) {
-            throw new CorruptMetadataException(dir.addr(), "dinode", "di_size", d.size() + " is not the size of a hash table of depth " + d.depth());
-        }
+        hashTableSizeCheck();
         byte[] raw = FileReader.of(ptrs, geo, dir).readAll(MAX_TABLE_BYTES);
         ByteBuffer b = ByteBuffer.wrap(raw);
         long[] table = new long[raw.length / 8];
@@ -191,6 +187,42 @@ public final class DirectoryReader {
             ptrs.check(table[i], dir.addr(), "directory hash table", "table[" + i + "]");
         }
         return table;
+    }
+
+    /**
+     * One hash-table pointer, reading only the block that holds it (a lookup in a depth-17 table
+     * must not read the whole 1 MiB table). jbsize is a multiple of 8, so no pointer straddles
+     * two JD blocks.
+     */
+    public long tableEntry(int index) throws IOException {
+        Dinode d = dir.dinode();
+        hashTableSizeCheck();
+        if (index < 0 || index >= (1 << d.depth())) {
+            throw new IndexOutOfBoundsException("hash table index " + index + " of " + (1 << d.depth()));
+        }
+        String field = "table[" + index + "]";
+        long ptr;
+        if (d.isStuffed()) {
+            ptr = dir.block().getLong(Dinode.PAYLOAD_OFFSET + 8 * index);
+        } else {
+            long byteOff = 8L * index;
+            int unit = geo.jbsize();
+            long jd = FileMap.of(ptrs, geo, dir).map(byteOff / unit);
+            if (jd == 0) {
+                throw new CorruptMetadataException(dir.addr(), "directory hash table", field, "lies in a hole of the table");
+            }
+            ByteBuffer b = ptrs.readMeta(jd, MetaType.JD, dir.addr(), "directory hash table", field);
+            ptr = b.getLong(org.gfs2j.fs.ondisk.EdBlock.OFF_DATA + (int) (byteOff % unit));
+        }
+        ptrs.check(ptr, dir.addr(), "directory hash table", field);
+        return ptr;
+    }
+
+    private void hashTableSizeCheck() throws CorruptMetadataException {
+        Dinode d = dir.dinode();
+        if (d.size() > MAX_TABLE_BYTES || d.size() != 8L << d.depth()) {
+            throw new CorruptMetadataException(dir.addr(), "dinode", "di_size", d.size() + " is not the size of a hash table of depth " + d.depth());
+        }
     }
 
     private static int checkDepth(Leaf lf, long leaf, int dirDepth) throws CorruptMetadataException {
