@@ -87,10 +87,9 @@ public final class DirectoryReader {
         if (!isExhash()) {
             candidates = linearEntries();
         } else {
-            long[] table = hashTable();
             int depth = dir.dinode().depth();
             int index = depth == 0 ? 0 : hash >>> (32 - depth);
-            candidates = chainEntries(table[index], index, new HashSet<>(), new int[1]);
+            candidates = chainEntries(tableEntry(index), index, new HashSet<>(), new int[1]);
         }
         for (Entry e : candidates) {
             if (e.hash == hash && Arrays.equals(e.nameBytes, name)) {
@@ -117,7 +116,7 @@ public final class DirectoryReader {
             List<Entry> chain = chainEntries(table[index], index, seen, leafDepth);
             chain.sort(READDIR_ORDER);
             out.addAll(chain);
-            index += 1 << (depth - leafDepth[0]);
+            index += checkRun(table, index, depth, leafDepth[0]);
         }
         return out;
     }
@@ -152,17 +151,34 @@ public final class DirectoryReader {
                 field = "lf_next";
                 leaf = lf.next();
             }
-            index += 1 << (depth - leafDepth);
+            index += checkRun(table, index, depth, leafDepth);
         }
         return out;
     }
 
+    /**
+     * A leaf of depth d is referenced by exactly 2^(D-d) consecutive table slots starting at a
+     * multiple of that number (spec 7.5); returns the run length. A run that disagrees would make
+     * readdir skip or repeat leaves silently, so it is reported instead.
+     */
+    private int checkRun(long[] table, int index, int dirDepth, int leafDepth) throws CorruptMetadataException {
+        int len = 1 << (dirDepth - leafDepth);
+        if (index % len != 0 || index + len > table.length) {
+            throw new CorruptMetadataException(table[index], "directory leaf", "lf_depth", leafDepth
+                    + " does not fit hash-table slot " + index + " of directory " + dir.addr());
+        }
+        for (int i = index + 1; i < index + len; i++) {
+            if (table[i] != table[index]) {
+                throw new CorruptMetadataException(dir.addr(), "directory hash table", "table[" + i + "]",
+                        "points to " + table[i] + " inside the run of leaf " + table[index] + " (lf_depth " + leafDepth + ")");
+            }
+        }
+        return len;
+    }
+
     /** The hash table's leaf pointers (exhash only). */
     public long[] hashTable() throws IOException {
-        Dinode d = dir.dinode();
-        if (d.size() > MAX_TABLE_BYTES || d.size() != 8L << d.depth()) {
-            throw new CorruptMetadataException(dir.addr(), "dinode", "di_size", d.size() + " is not the size of a hash table of depth " + d.depth());
-        }
+        hashTableSizeCheck();
         byte[] raw = FileReader.of(ptrs, geo, dir).readAll(MAX_TABLE_BYTES);
         ByteBuffer b = ByteBuffer.wrap(raw);
         long[] table = new long[raw.length / 8];
@@ -171,6 +187,42 @@ public final class DirectoryReader {
             ptrs.check(table[i], dir.addr(), "directory hash table", "table[" + i + "]");
         }
         return table;
+    }
+
+    /**
+     * One hash-table pointer, reading only the block that holds it (a lookup in a depth-17 table
+     * must not read the whole 1 MiB table). jbsize is a multiple of 8, so no pointer straddles
+     * two JD blocks.
+     */
+    public long tableEntry(int index) throws IOException {
+        Dinode d = dir.dinode();
+        hashTableSizeCheck();
+        if (index < 0 || index >= (1 << d.depth())) {
+            throw new IndexOutOfBoundsException("hash table index " + index + " of " + (1 << d.depth()));
+        }
+        String field = "table[" + index + "]";
+        long ptr;
+        if (d.isStuffed()) {
+            ptr = dir.block().getLong(Dinode.PAYLOAD_OFFSET + 8 * index);
+        } else {
+            long byteOff = 8L * index;
+            int unit = geo.jbsize();
+            long jd = FileMap.of(ptrs, geo, dir).map(byteOff / unit);
+            if (jd == 0) {
+                throw new CorruptMetadataException(dir.addr(), "directory hash table", field, "lies in a hole of the table");
+            }
+            ByteBuffer b = ptrs.readMeta(jd, MetaType.JD, dir.addr(), "directory hash table", field);
+            ptr = b.getLong(org.gfs2j.fs.ondisk.EdBlock.OFF_DATA + (int) (byteOff % unit));
+        }
+        ptrs.check(ptr, dir.addr(), "directory hash table", field);
+        return ptr;
+    }
+
+    private void hashTableSizeCheck() throws CorruptMetadataException {
+        Dinode d = dir.dinode();
+        if (d.size() > MAX_TABLE_BYTES || d.size() != 8L << d.depth()) {
+            throw new CorruptMetadataException(dir.addr(), "dinode", "di_size", d.size() + " is not the size of a hash table of depth " + d.depth());
+        }
     }
 
     private static int checkDepth(Leaf lf, long leaf, int dirDepth) throws CorruptMetadataException {

@@ -134,6 +134,11 @@ class KernelImageReadTest {
                 assertEquals(Checksums.gfs2Hash(e.nameBytes()), e.hash());
             }
             assertEquals(new HashSet<>(dir.leafBlocks()).size(), dir.leafBlocks().size());
+            long[] table = dir.hashTable();
+            for (int i = 0; i < table.length; i++) {
+                assertEquals(table[i], dir.tableEntry(i), "slot " + i);
+            }
+            assertEquals(name.equals("kernel-1k"), big.dinode().height() > 0, "the 1K image's table lives in JD blocks");
         }
     }
 

@@ -67,6 +67,24 @@ class LoopProtectionTest {
     }
 
     @Test
+    void hashTableRunDisagreeingWithLeafDepth() throws Exception {
+        Inode big = cleanFs.resolve("/tree/big");
+        assertEquals(0, big.dinode().height(), "the 4K image keeps this table stuffed");
+        long[] table = cleanFs.directory(big).hashTable();
+        int i = 0;
+        while (table[i] != table[i + 1]) {
+            i++;
+        }
+        long other = table[i] == table[0] ? table[table.length - 1] : table[0];
+        FlippingBlockSource src = new FlippingBlockSource(clean);
+        setLong(src, big.addr(), Dinode.PAYLOAD_OFFSET + 8 * (i + 1), other);
+        FileSystemReader fs = new FileSystemReader(src, null);
+        CorruptMetadataException e = assertThrows(CorruptMetadataException.class, () -> fs.directory(fs.resolve("/tree/big")).list());
+        assertEquals(big.addr(), e.block());
+        assertEquals("table[" + (i + 1) + "]", e.field());
+    }
+
+    @Test
     void directoryEntryPointingAtAnAncestor() throws Exception {
         Inode c = cleanFs.resolve("/tree/a/b/c");
         Inode a = cleanFs.resolve("/tree/a");
