@@ -634,6 +634,16 @@ public final class JournalLog implements Closeable {
         }
     }
 
+    /** False once the log is closed, abandoned or withdrawn. */
+    public boolean isUsable() {
+        lock.lock();
+        try {
+            return !closed && withdrawn == null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Flushes counted under {@code reason} so far. */
     public long flushCount(FlushReason reason) {
         return flushCounters.get(reason).getCount();
