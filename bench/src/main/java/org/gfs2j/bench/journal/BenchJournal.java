@@ -177,7 +177,8 @@ public final class BenchJournal {
             List<Thread> workers = new ArrayList<>();
             List<Exception> errors = new ArrayList<>();
             long start = System.nanoTime();
-            try (LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(50))) {
+            LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(50));
+            try {
                 for (int t = 0; t < threads; t++) {
                     int tid = t;
                     Thread w = new Thread(() -> {
@@ -208,6 +209,8 @@ public final class BenchJournal {
                 for (Thread w : workers) {
                     w.join();
                 }
+            } finally {
+                daemon.close();
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
             if (!errors.isEmpty()) {
@@ -231,7 +234,8 @@ public final class BenchJournal {
             long commits = 0;
             long end = System.nanoTime() + (long) (seconds * 1e9);
             long start = System.nanoTime();
-            try (LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(50))) {
+            LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(50));
+            try {
                 while (System.nanoTime() < end) {
                     try (Transaction tx = log.begin(1, 0)) {
                         tx.addMetadata(homeStart + commits % HOME_BLOCKS, image(commits));
@@ -240,6 +244,8 @@ public final class BenchJournal {
                     commits++;
                 }
                 log.fsync();
+            } finally {
+                daemon.close();
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
             long logBlocks = log.metrics().counter("gfs2j.journal.log_blocks").getCount();

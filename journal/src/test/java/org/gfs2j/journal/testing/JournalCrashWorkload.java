@@ -101,7 +101,8 @@ public final class JournalCrashWorkload {
             JournalIo io = new JournalIo(dev, img.journal0, img.bsize);
             JournalLog log = JournalLog.open(io, LogConfig.create().jinodeAddr(img.journal0Addr)
                     .policy(new FlushPolicy("crash", 24, Duration.ofMillis(20), 30)));
-            try (LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(5))) {
+            LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(5));
+            try {
                 Map<Long, ByteBuffer> cache = new LinkedHashMap<>();
                 for (long b : dinodes) {
                     cache.put(b, dev.readBlock(b, img.bsize));
@@ -136,6 +137,8 @@ public final class JournalCrashWorkload {
                         log.writeBackAll(FlushReason.EXPLICIT);
                     }
                 }
+            } finally {
+                daemon.close();
             }
             log.close();
         }
