@@ -17,8 +17,11 @@ public final class BenchJournalCommand implements Callable<Integer> {
     @Option(names = "--dir", description = "Directory for the temporary image (default: the system temp dir).")
     Path dir;
 
-    @Option(names = "--seconds", defaultValue = "3", description = "Seconds per case (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "1", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
     double seconds;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds per case, median reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
 
     @Option(names = "--threads", defaultValue = "8", description = "Committing threads for group commit (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -28,15 +31,16 @@ public final class BenchJournalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (seconds <= 0 || threads < 1 || journalMiB < 8) {
+        if (seconds <= 0 || rounds < 1 || threads < 1 || journalMiB < 8) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--seconds must be > 0, --threads >= 1, --journal-mib >= 8");
+                    "--seconds must be > 0, --rounds >= 1, --threads >= 1, --journal-mib >= 8");
         }
         BenchJournal.Options o = new BenchJournal.Options();
         if (dir != null) {
             o.dir = dir;
         }
         o.seconds = seconds;
+        o.rounds = rounds;
         o.threads = threads;
         o.journalMiB = journalMiB;
         BenchJournal.run(o, System.out);

@@ -35,7 +35,7 @@ import org.gfs2j.journal.log.Transaction;
  * shares those flushes between concurrent committers.
  *
  * <pre>
- * java -cp ... org.gfs2j.bench.journal.BenchJournal [--dir DIR] [--seconds S] [--threads N] [--journal-mib M]
+ * java -cp ... org.gfs2j.bench.journal.BenchJournal [--dir DIR] [--seconds S] [--rounds R] [--threads N] [--journal-mib M]
  * </pre>
  */
 public final class BenchJournal {
@@ -58,7 +58,10 @@ public final class BenchJournal {
     /** Options; defaults suit a quick run. */
     public static final class Options {
         public Path dir = Path.of(System.getProperty("java.io.tmpdir"));
-        public double seconds = 3;
+        /** Seconds per measurement (each round measures the peer, then the case). */
+        public double seconds = 1;
+        /** Rounds per case; the round with the median ratio is reported. */
+        public int rounds = 3;
         public int threads = 8;
         public int journalMiB = 128;
     }
@@ -74,8 +77,9 @@ public final class BenchJournal {
                 case "--seconds" -> o.seconds = Double.parseDouble(args[++i]);
                 case "--threads" -> o.threads = Integer.parseInt(args[++i]);
                 case "--journal-mib" -> o.journalMiB = Integer.parseInt(args[++i]);
+                case "--rounds" -> o.rounds = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
-                    System.out.println("usage: BenchJournal [--dir DIR] [--seconds S] [--threads N] [--journal-mib M]");
+                    System.out.println("usage: BenchJournal [--dir DIR] [--seconds S] [--rounds R] [--threads N] [--journal-mib M]");
                     return;
                 }
                 default -> {
@@ -97,42 +101,54 @@ public final class BenchJournal {
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
                 raf.setLength((homeStart + HOME_BLOCKS) * BSIZE);
             }
-            out.printf(Locale.ROOT, "device: %s (%s); the peer (4 KiB write + fdatasync on the same file)"
-                    + " is measured right before each case%n%n", file, Files.getFileStore(file).type());
-            out.printf(Locale.ROOT, "%-34s %7s %9s %11s %9s %9s %11s %10s%n",
-                    "case", "threads", "blocks/tx", "commits/s", "log MiB/s", "flushes", "fdatasync/s", "ratio");
+            out.printf(Locale.ROOT, "device: %s (%s); each case runs %d rounds, each round right after the peer"
+                    + " (4 KiB write + fdatasync on the same file); the round with the median ratio is shown%n%n",
+                    file, Files.getFileStore(file).type(), o.rounds);
+            out.printf(Locale.ROOT, "%-34s %7s %9s %11s %9s %9s %11s %9s %15s%n", "case", "threads", "blocks/tx",
+                    "commits/s", "log MiB/s", "flushes", "fdatasync/s", "ratio", "ratio min-max");
             double peerSum = 0;
-            int[][] cases = {{1, 1, 1}, {1, 1, 0}, {1, o.threads, 0}, {64, 1, 1}, {64, 1, 0}, {64, o.threads, 0}};
+            int peers = 0;
+            int[][] cases = {{1, 1, 1}, {1, 1, 0}, {1, o.threads, 0}, {64, 1, 1}, {64, 1, 0}, {64, o.threads, 0}, {1, 1, 2}};
             for (int[] c : cases) {
                 int blocks = c[0];
                 int threads = c[1];
                 boolean everyCommit = c[2] == 1;
-                String name = (blocks == 1 ? "small" : "large")
-                        + (everyCommit ? ", no group commit" : ", group commit") + ", fsync each";
-                double peer = fdatasyncRate(file, homeStart, o.seconds);
-                peerSum += peer;
-                Result r = measure(file, journalBlocks, homeStart, name, blocks, threads, everyCommit, o.seconds);
+                boolean batched = c[2] == 2;
+                String name = batched ? "small, group commit, no fsync"
+                        : (blocks == 1 ? "small" : "large") + (everyCommit ? ", no group commit" : ", group commit")
+                        + ", fsync each";
+                List<Result> rounds = new ArrayList<>();
+                List<Double> peerRates = new ArrayList<>();
+                for (int round = 0; round < o.rounds; round++) {
+                    double peer = fdatasyncRate(file, homeStart, o.seconds);
+                    peerRates.add(peer);
+                    peerSum += peer;
+                    peers++;
+                    rounds.add(batched ? measureBatched(file, journalBlocks, homeStart, o.seconds)
+                            : measure(file, journalBlocks, homeStart, name, blocks, threads, everyCommit, o.seconds));
+                }
+                Integer[] order = new Integer[rounds.size()];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(
+                        i -> rounds.get(i).commitsPerSecond() / peerRates.get(i)));
+                int median = order[order.length / 2];
+                double lo = rounds.get(order[0]).commitsPerSecond() / peerRates.get(order[0]);
+                double hi = rounds.get(order[order.length - 1]).commitsPerSecond() / peerRates.get(order[order.length - 1]);
+                Result r = rounds.get(median);
                 results.add(r);
-                print(out, r, peer);
+                out.printf(Locale.ROOT, "%-34s %7d %9d %11.0f %9.1f %9d %11.0f %8.2fx %7.2f-%.2fx%n", r.name(),
+                        r.threads(), r.blocksPerTx(), r.commitsPerSecond(), r.logMiBPerSecond(), r.flushes(),
+                        peerRates.get(median), r.commitsPerSecond() / peerRates.get(median), lo, hi);
             }
-            double peer = fdatasyncRate(file, homeStart, o.seconds);
-            peerSum += peer;
-            Result batch = measureBatched(file, journalBlocks, homeStart, o.seconds);
-            results.add(batch);
-            print(out, batch, peer);
-            double fdatasync = peerSum / (cases.length + 1);
+            double fdatasync = peerSum / peers;
             results.add(0, new Result("fdatasync", 1, 1, true, (long) (fdatasync * o.seconds), 0, o.seconds, 0));
             out.printf(Locale.ROOT, "%nmean fdatasync rate over the run: %.0f /s%n", fdatasync);
             return results;
         } finally {
             Files.deleteIfExists(file);
         }
-    }
-
-    private static void print(PrintStream out, Result r, double peer) {
-        out.printf(Locale.ROOT, "%-34s %7d %9d %11.0f %9.1f %9d %11.0f %9.2fx%n", r.name(), r.threads(),
-                r.blocksPerTx(), r.commitsPerSecond(), r.logMiBPerSecond(), r.flushes(), peer,
-                r.commitsPerSecond() / peer);
     }
 
     /** The peer: one 4 KiB write + fdatasync, repeated, on the same file. */
@@ -177,7 +193,8 @@ public final class BenchJournal {
             List<Thread> workers = new ArrayList<>();
             List<Exception> errors = new ArrayList<>();
             long start = System.nanoTime();
-            try (LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(50))) {
+            LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(50));
+            try {
                 for (int t = 0; t < threads; t++) {
                     int tid = t;
                     Thread w = new Thread(() -> {
@@ -208,6 +225,8 @@ public final class BenchJournal {
                 for (Thread w : workers) {
                     w.join();
                 }
+            } finally {
+                daemon.close();
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
             if (!errors.isEmpty()) {
@@ -231,7 +250,8 @@ public final class BenchJournal {
             long commits = 0;
             long end = System.nanoTime() + (long) (seconds * 1e9);
             long start = System.nanoTime();
-            try (LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(50))) {
+            LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(50));
+            try {
                 while (System.nanoTime() < end) {
                     try (Transaction tx = log.begin(1, 0)) {
                         tx.addMetadata(homeStart + commits % HOME_BLOCKS, image(commits));
@@ -240,6 +260,8 @@ public final class BenchJournal {
                     commits++;
                 }
                 log.fsync();
+            } finally {
+                daemon.close();
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
             long logBlocks = log.metrics().counter("gfs2j.journal.log_blocks").getCount();

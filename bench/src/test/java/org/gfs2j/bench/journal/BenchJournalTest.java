@@ -17,6 +17,7 @@ class BenchJournalTest {
         BenchJournal.Options o = new BenchJournal.Options();
         o.dir = dir;
         o.seconds = 0.05;
+        o.rounds = 1;
         o.threads = 2;
         o.journalMiB = 8;
         ByteArrayOutputStream text = new ByteArrayOutputStream();

@@ -80,6 +80,12 @@ final class ActiveItems {
         return false;
     }
 
+    /** The committed image of {@code block} waiting for write-back, or null (none, or revoked). */
+    ByteBuffer image(long block) {
+        Entry e = entries.get(block);
+        return e == null || e.revoked ? null : e.image;
+    }
+
     int size() {
         return entries.size();
     }

@@ -56,6 +56,16 @@ final class FlushContents {
         }
     }
 
+    /** The newest image of {@code block} in this flush (metadata or jdata), or null. */
+    ByteBuffer image(long block) {
+        ByteBuffer b = metadata.get(block);
+        return b != null ? b : jdata.get(block);
+    }
+
+    boolean isRevoked(long block) {
+        return revokes.contains(block);
+    }
+
     boolean isEmpty() {
         return transactions == 0;
     }

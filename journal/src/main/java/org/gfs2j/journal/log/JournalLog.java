@@ -70,6 +70,7 @@ public final class JournalLog implements Closeable {
     private long reserved;
     private FlushContents pending = new FlushContents();
     private long inflight;
+    private FlushContents inflightContents;
     private boolean writerBusy;
     private long ticketCounter;
     private long durableTicket;
@@ -317,7 +318,10 @@ public final class JournalLog implements Closeable {
         }
     }
 
-    /** Writes back every committed block and records the new tail in a header. */
+    /**
+     * Flushes what is committed, writes every committed block in place and records the new (empty)
+     * live log in a header; counts both flushes under {@code reason}.
+     */
     public void writeBackAll(FlushReason reason) throws IOException {
         lock.lock();
         try {
@@ -326,6 +330,7 @@ public final class JournalLog implements Closeable {
             }
             checkUsable();
             runAsWriter(() -> {
+                flushPending(reason, 0);
                 writeBackMatching(b -> true);
                 writeFlush(new FlushContents(), reason, flagsFor(reason));
             });
@@ -461,6 +466,7 @@ public final class JournalLog implements Closeable {
                 return;
             }
             pending = new FlushContents();
+            inflightContents = snapshot;
             // counted as in flight from the moment it leaves pending, so begin() never over-reserves
             inflight = snapshot.logBlocks(bsize);
         } finally {
@@ -553,6 +559,7 @@ public final class JournalLog implements Closeable {
             durableTail = tail;
             nextSequence = seq + 1;
             inflight = 0;
+            inflightContents = null;
             FlushRecord record = new FlushRecord(seq, start, headerIndex);
             records.addLast(record);
             for (LogOperations op : LogOperations.ALL) {
@@ -629,6 +636,41 @@ public final class JournalLog implements Closeable {
         lock.lock();
         try {
             return new State(nextSequence, lastHeader, durableTail, live(), ail.size(), reserved, pendingBlocks());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The newest committed image of {@code block} that is not yet written in place (pending, in
+     * flight or waiting for write-back), as a private copy; empty when the device has the newest
+     * committed contents or the block was freed. A buffer cache that dropped a block reads it
+     * through this before going to the device, or it would see stale contents.
+     */
+    public java.util.Optional<ByteBuffer> committedImage(long block) {
+        lock.lock();
+        try {
+            ByteBuffer b = pending.image(block);
+            if (b == null && !pending.isRevoked(block) && inflightContents != null) {
+                b = inflightContents.image(block);
+                if (b == null && inflightContents.isRevoked(block)) {
+                    return java.util.Optional.empty();
+                }
+            }
+            if (b == null && !pending.isRevoked(block)) {
+                b = ail.image(block);
+            }
+            return b == null ? java.util.Optional.empty() : java.util.Optional.of(Buffers.copyOf(b, bsize));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** False once the log is closed, abandoned or withdrawn. */
+    public boolean isUsable() {
+        lock.lock();
+        try {
+            return !closed && withdrawn == null;
         } finally {
             lock.unlock();
         }

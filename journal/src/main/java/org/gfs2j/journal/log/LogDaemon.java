@@ -20,10 +20,16 @@ public final class LogDaemon implements AutoCloseable {
         });
         long ms = Math.max(1, interval.toMillis());
         executor.scheduleWithFixedDelay(() -> {
+            if (!log.isUsable()) {
+                executor.shutdown(); // closed or withdrawn: nothing more to do
+                return;
+            }
             try {
                 log.tick();
             } catch (Exception e) {
-                LOG.warn("log daemon: {}", e.toString());
+                if (log.isUsable()) {
+                    LOG.warn("log daemon: {}", e.toString());
+                }
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
     }

@@ -143,6 +143,115 @@ class FsckOracleTest {
         }
     }
 
+    @Test
+    void aFlushWhoseHeaderNeverReachedTheDiskIsReplayedByNeither() throws Exception {
+        Path image = dir.resolve("torn.img");
+        Gfs2Image img = Gfs2Image.create(image, 64);
+        ByteBuffer committed;
+        try (BlockDevice file = BlockDevices.open(image, false, 0)) {
+            HeaderDroppingDevice dev = new HeaderDroppingDevice(file);
+            JournalIo io = new JournalIo(dev, img.journal0, img.bsize);
+            JournalLog log = JournalLog.open(io, LogConfig.create().jinodeAddr(img.journal0Addr)
+                    .policy(new FlushPolicy("manual", 1 << 20, java.time.Duration.ofDays(1), 100)));
+            ByteBuffer root = file.readBlock(img.rootAddr, img.bsize);
+            root.putLong(Gfs2Image.DI_MTIME, 1_600_000_001L);
+            try (Transaction tx = log.begin(1, 0)) {
+                tx.addMetadata(img.rootAddr, root);
+                tx.commit();
+            }
+            log.fsync();
+            committed = file.readBlock(img.rootAddr, img.bsize);
+            committed.put(root.duplicate().position(0)).flip();
+            // the next flush: its body reaches the disk, its commit header does not
+            root.putInt(Gfs2Image.DI_MODE, ROOT_MODE).putLong(Gfs2Image.DI_MTIME, 1_600_000_002L);
+            ByteBuffer master = file.readBlock(img.masterAddr, img.bsize);
+            master.putLong(Gfs2Image.DI_MTIME, 1_600_000_002L);
+            try (Transaction tx = log.begin(2, 0)) {
+                tx.addMetadata(img.rootAddr, root).addMetadata(img.masterAddr, master);
+                tx.commit();
+            }
+            dev.dropHeaders = true;
+            org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, log::fsync);
+            assertTrue(dev.bodyBlocksWritten > 0, "the body was written");
+            log.abandon();
+        }
+        Path byFsck = dir.resolve("torn-fsck.img");
+        Files.copy(image, byFsck, StandardCopyOption.REPLACE_EXISTING);
+        Gfs2Image.Result replay = Gfs2Image.fsck(byFsck, "-y");
+        assertTrue(replay.output().contains("Replayed 1 of 1 metadata blocks"), replay.output());
+        assertClean(byFsck);
+        RecoveryResult ours;
+        try (BlockDevice dev = BlockDevices.open(image, false, 0)) {
+            ours = JournalRecovery.recover(new JournalIo(dev, img.journal0, img.bsize), 0, Clock.systemUTC());
+            assertEquals(1, ours.replayed());
+            assertArrayEquals(committed.array(), dev.readBlock(img.rootAddr, img.bsize).array(),
+                    "the root dinode as the first (complete) flush left it");
+        }
+        assertClean(image);
+        assertSameBytesExceptCleanHeader(byFsck, image, img, ours);
+    }
+
+    /** Passes writes through, except (when armed) log header blocks, whose write fails. */
+    private static final class HeaderDroppingDevice implements BlockDevice {
+        private final BlockDevice d;
+        volatile boolean dropHeaders;
+        volatile int bodyBlocksWritten;
+
+        HeaderDroppingDevice(BlockDevice d) {
+            this.d = d;
+        }
+
+        @Override
+        public Path path() {
+            return d.path();
+        }
+
+        @Override
+        public long size() {
+            return d.size();
+        }
+
+        @Override
+        public int alignment() {
+            return d.alignment();
+        }
+
+        @Override
+        public boolean isReadOnly() {
+            return d.isReadOnly();
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws java.io.IOException {
+            d.read(offset, dst);
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) throws java.io.IOException {
+            if (dropHeaders) {
+                if (src.remaining() == 4096 && LogHeader.tryDecode(src.slice()) != null) {
+                    throw new java.io.IOException("power lost before the commit header");
+                }
+                bodyBlocksWritten += src.remaining() / 4096;
+            }
+            d.write(offset, src);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            d.flush();
+        }
+
+        @Override
+        public ByteBuffer allocate(int bytes) {
+            return d.allocate(bytes);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     private Committed commitAndCrash(Gfs2Image img) throws Exception {
         try (BlockDevice dev = BlockDevices.open(img.path, false, 0)) {
             JournalIo io = new JournalIo(dev, img.journal0, img.bsize);

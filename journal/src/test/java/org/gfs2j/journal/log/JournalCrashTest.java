@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -89,11 +90,41 @@ class JournalCrashTest {
         // the state must be exactly the one after transactions 1..newest
         Map<Long, Long> expect = new HashMap<>(original);
         JournalCrashWorkload.Plan plan = new JournalCrashWorkload.Plan(seed, dinodes);
+        long[] lastLogged = new long[JournalCrashWorkload.SCRATCH_SLOTS];
+        boolean[] revokedSince = new boolean[JournalCrashWorkload.SCRATCH_SLOTS];
+        java.util.List<java.util.Set<Long>> loggedTo = new java.util.ArrayList<>();
+        for (int s = 0; s < JournalCrashWorkload.SCRATCH_SLOTS; s++) {
+            loggedTo.add(new java.util.HashSet<>());
+        }
         for (long i = 1; i <= newest; i++) {
-            for (long b : plan.next()) {
+            JournalCrashWorkload.Step step = plan.next();
+            for (long b : step.dinodes()) {
                 expect.put(b, JournalCrashWorkload.BASE + i);
+            }
+            if (step.jdataSlot() >= 0) {
+                lastLogged[step.jdataSlot()] = i;
+                revokedSince[step.jdataSlot()] = false;
+                loggedTo.get(step.jdataSlot()).add(i);
+            }
+            if (step.revokeSlot() >= 0) {
+                revokedSince[step.revokeSlot()] = true;
             }
         }
         assertEquals(expect, got, "seed " + seed + ": not the state after transaction " + newest);
+        try (BlockDevice dev = BlockDevices.open(image, true, 0)) {
+            long blocks = dev.size() / img.bsize;
+            for (int s = 0; s < JournalCrashWorkload.SCRATCH_SLOTS; s++) {
+                ByteBuffer b = dev.readBlock(JournalCrashWorkload.scratchBlock(blocks, s), img.bsize);
+                long v = b.getLong(8);
+                String where = "seed " + seed + ": scratch slot " + s + " after transaction " + newest;
+                if (lastLogged[s] > 0 && !revokedSince[s]) {
+                    assertEquals(JournalCrashWorkload.scratchImage(lastLogged[s], img.bsize), b, where);
+                } else if (!b.equals(ByteBuffer.allocate(img.bsize))) {
+                    // freed (revoked) or never logged: whatever was written in place before
+                    assertTrue(loggedTo.get(s).contains(v), where + " holds an image never logged to it: " + v);
+                    assertEquals(JournalCrashWorkload.scratchImage(v, img.bsize), b, where);
+                }
+            }
+        }
     }
 }

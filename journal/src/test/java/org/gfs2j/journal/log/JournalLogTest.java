@@ -342,6 +342,53 @@ class JournalLogTest {
     }
 
     @Test
+    void tickWritesBackAndMovesTheTailAboveTheThreshold() throws Exception {
+        JournalIo io = io(J);
+        JournalLog log = JournalLog.open(io, config(new FlushPolicy("wb", 1 << 20, Duration.ofDays(1), 10)));
+        commit(log, 1, HOME, HOME + 1, HOME + 2);
+        log.fsync();
+        log.tick();
+        assertEquals(0, log.flushCount(FlushReason.TAIL), "5 of 64 blocks live: below 10%");
+        commit(log, 2, HOME + 3, HOME + 4);
+        log.fsync();
+        assertEquals(9, log.state().liveBlocks());
+        log.tick();
+        assertEquals(1, log.flushCount(FlushReason.TAIL));
+        assertEquals(1, log.state().liveBlocks());
+        assertEquals(0, log.state().activeItems());
+        for (int k = 0; k < 5; k++) {
+            assertEquals(k < 3 ? 1 : 2, valueAt(dev, HOME + k));
+        }
+        assertEquals(5, log.metrics().counter("gfs2j.journal.written_back").getCount());
+        log.close();
+    }
+
+    @Test
+    void committedImagesAreReadableUntilWrittenBack() throws Exception {
+        JournalIo io = io(J);
+        JournalLog log = JournalLog.open(io, config(manual()));
+        assertTrue(log.committedImage(HOME).isEmpty());
+        commit(log, 1, HOME, HOME + 1);
+        assertEquals(1, log.committedImage(HOME).orElseThrow().getLong(100), "pending");
+        log.fsync();
+        assertEquals(1, log.committedImage(HOME).orElseThrow().getLong(100), "awaiting write-back");
+        commit(log, 2, HOME);
+        assertEquals(2, log.committedImage(HOME).orElseThrow().getLong(100), "the newest wins");
+        try (Transaction tx = log.begin(0, 1)) {
+            tx.addRevoke(HOME + 1);
+            tx.commit();
+        }
+        assertTrue(log.committedImage(HOME + 1).isEmpty(), "freed");
+        ByteBuffer copy = log.committedImage(HOME).orElseThrow();
+        copy.putLong(100, 77);
+        assertEquals(2, log.committedImage(HOME).orElseThrow().getLong(100), "callers get copies");
+        log.writeBackAll(FlushReason.EXPLICIT);
+        assertTrue(log.committedImage(HOME).isEmpty(), "the device has it now");
+        assertEquals(2, valueAt(dev, HOME));
+        log.close();
+    }
+
+    @Test
     void orderedDataReachesTheDeviceBeforeTheCommitHeader() throws Exception {
         JournalIo io = io(J);
         JournalLog log = JournalLog.open(io, config(manual()));

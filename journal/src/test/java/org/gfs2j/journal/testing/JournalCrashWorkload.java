@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import org.gfs2j.journal.device.BlockDevice;
 import org.gfs2j.journal.device.BlockDevices;
+import org.gfs2j.journal.format.MetaHeader;
 import org.gfs2j.journal.log.FlushPolicy;
 import org.gfs2j.journal.log.FlushReason;
 import org.gfs2j.journal.log.JournalIo;
@@ -21,7 +22,8 @@ import org.gfs2j.journal.log.Transaction;
 /**
  * A journal-only workload for {@link CrashHarness}: transaction i sets {@code di_mtime} =
  * {@link #BASE} + i on 1 to 4 dinodes of a mkfs image chosen by a seeded random generator
- * ({@link #plan}), fsyncs every few transactions and prints {@code ACK i} after the fsync, and
+ * ({@link Plan}), sometimes logs a free scratch block as journaled data (half of them starting
+ * with the magic, so escaped) and sometimes revokes one; it fsyncs every few transactions and prints {@code ACK i} after the fsync, and
  * now and then writes everything back. Group commit with an age-driven log daemon, a small
  * flush-size limit and a small journal-space threshold, so crashes hit flushes, write-back and
  * tail moves. Timestamps are not checked by fsck.gfs2, so every state is a consistent file system.
@@ -34,7 +36,31 @@ public final class JournalCrashWorkload {
     private JournalCrashWorkload() {
     }
 
-    /** The dinodes each transaction touches, in order (same sequence in the workload and the verifier). */
+    /** Free blocks near the end of the image that transactions log as journaled data and revoke. */
+    public static final int SCRATCH_SLOTS = 32;
+
+    /** Absolute block of scratch slot {@code slot} (free blocks at the end of the last rgrp). */
+    public static long scratchBlock(long deviceBlocks, int slot) {
+        return deviceBlocks - 9 - SCRATCH_SLOTS + slot;
+    }
+
+    /** The jdata image transaction {@code i} logs: starts with the GFS2 magic for even i (escaped in the log). */
+    public static ByteBuffer scratchImage(long i, int bsize) {
+        ByteBuffer b = ByteBuffer.allocate(bsize);
+        b.putInt(0, i % 2 == 0 ? MetaHeader.MAGIC : (int) i);
+        b.putLong(8, i);
+        b.putLong(bsize - 8, i ^ 0x5555_5555L);
+        return b;
+    }
+
+    /**
+     * What transaction i does: set di_mtime on some dinodes, maybe log a scratch block as jdata,
+     * maybe revoke another scratch block (-1: none).
+     */
+    public record Step(List<Long> dinodes, int jdataSlot, int revokeSlot) {
+    }
+
+    /** The steps of the transactions, in order (same sequence in the workload and the verifier). */
     public static final class Plan {
         private final Random rnd;
         private final List<Long> dinodes;
@@ -44,7 +70,7 @@ public final class JournalCrashWorkload {
             this.dinodes = dinodes;
         }
 
-        public List<Long> next() {
+        public Step next() {
             int n = 1 + rnd.nextInt(Math.min(4, dinodes.size()));
             List<Long> pick = new ArrayList<>();
             while (pick.size() < n) {
@@ -53,7 +79,9 @@ public final class JournalCrashWorkload {
                     pick.add(b);
                 }
             }
-            return pick;
+            int jdata = rnd.nextInt(4) == 0 ? rnd.nextInt(SCRATCH_SLOTS) : -1;
+            int revoke = rnd.nextInt(6) == 0 ? rnd.nextInt(SCRATCH_SLOTS) : -1;
+            return new Step(pick, jdata, revoke == jdata ? -1 : revoke);
         }
     }
 
@@ -73,7 +101,8 @@ public final class JournalCrashWorkload {
             JournalIo io = new JournalIo(dev, img.journal0, img.bsize);
             JournalLog log = JournalLog.open(io, LogConfig.create().jinodeAddr(img.journal0Addr)
                     .policy(new FlushPolicy("crash", 24, Duration.ofMillis(20), 30)));
-            try (LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(5))) {
+            LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(5));
+            try {
                 Map<Long, ByteBuffer> cache = new LinkedHashMap<>();
                 for (long b : dinodes) {
                     cache.put(b, dev.readBlock(b, img.bsize));
@@ -81,13 +110,21 @@ public final class JournalCrashWorkload {
                 System.out.println(CrashHarness.READY);
                 System.out.flush();
                 Plan plan = new Plan(seed, dinodes);
+                long deviceBlocks = dev.size() / img.bsize;
                 for (int i = 1; i <= transactions; i++) {
-                    List<Long> pick = plan.next();
-                    try (Transaction tx = log.begin(pick.size(), 0)) {
-                        for (long b : pick) {
+                    Step step = plan.next();
+                    int blocks = step.dinodes().size() + (step.jdataSlot() >= 0 ? 1 : 0);
+                    try (Transaction tx = log.begin(blocks, step.revokeSlot() >= 0 ? 1 : 0)) {
+                        for (long b : step.dinodes()) {
                             ByteBuffer di = cache.get(b);
                             di.putLong(Gfs2Image.DI_MTIME, BASE + i);
                             tx.addMetadata(b, di);
+                        }
+                        if (step.jdataSlot() >= 0) {
+                            tx.addJournaledData(scratchBlock(deviceBlocks, step.jdataSlot()), scratchImage(i, img.bsize));
+                        }
+                        if (step.revokeSlot() >= 0) {
+                            tx.addRevoke(scratchBlock(deviceBlocks, step.revokeSlot()));
                         }
                         tx.commit();
                     }
@@ -100,6 +137,8 @@ public final class JournalCrashWorkload {
                         log.writeBackAll(FlushReason.EXPLICIT);
                     }
                 }
+            } finally {
+                daemon.close();
             }
             log.close();
         }
