@@ -6,7 +6,7 @@ import java.util.List;
 import org.gfs2j.fs.meta.Extent;
 import org.gfs2j.fs.meta.FileSystemReader;
 import org.gfs2j.fs.meta.Journal;
-import org.gfs2j.fs.meta.LogHeaderLite;
+import org.gfs2j.journal.format.LogHeader;
 import org.gfs2j.fs.meta.ResourceGroup;
 import org.gfs2j.fs.ondisk.Geometry;
 import org.gfs2j.fs.ondisk.RgrpBitmap;
@@ -77,7 +77,7 @@ public final class FsReport {
                 out.add("  head: none found (no valid log header) - journal is corrupt");
                 continue;
             }
-            LogHeaderLite lh = h.header();
+            LogHeader lh = h.header();
             out.add(String.format("  head: journal block %d, sequence %d, flags 0x%08x, tail %d, lh_blkno %d, %s",
                     h.index(), lh.sequence(), lh.flags(), lh.tail(), lh.blkno(), h.isClean() ? "clean" : "dirty"));
         }

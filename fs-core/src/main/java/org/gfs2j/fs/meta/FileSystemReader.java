@@ -20,6 +20,7 @@ import org.gfs2j.fs.ondisk.Superblock;
 import org.gfs2j.journal.device.BlockDevice;
 import org.gfs2j.journal.device.BlockDevices;
 import org.gfs2j.journal.format.CorruptMetadataException;
+import org.gfs2j.journal.format.LogHeader;
 import org.gfs2j.journal.format.MetaHeader;
 import org.gfs2j.journal.format.MetaType;
 
@@ -319,13 +320,13 @@ public final class FileSystemReader implements Closeable {
      * and keep the last valid one before the sequence number drops.
      */
     public Journal.Head head(Journal j) throws IOException {
-        LogHeaderLite head = null;
+        LogHeader head = null;
         long headIndex = -1;
         long valid = 0;
         long index = 0;
         for (Extent e : j.extents()) {
             for (long i = 0; i < e.length(); i++, index++) {
-                LogHeaderLite h = LogHeaderLite.parse(src.read(e.device() + i));
+                LogHeader h = LogHeader.tryDecode(src.read(e.device() + i));
                 if (h == null) {
                     continue;
                 }

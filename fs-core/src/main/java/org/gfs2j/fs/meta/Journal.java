@@ -1,6 +1,7 @@
 package org.gfs2j.fs.meta;
 
 import java.util.List;
+import org.gfs2j.journal.format.LogHeader;
 
 /**
  * One journal as found through jindex: its number, dinode, size in blocks and the contiguous
@@ -26,7 +27,7 @@ public record Journal(int id, Inode inode, long blocks, List<Extent> extents) {
      * block index, and how many valid headers were read up to the head
      * (the search stops at the first sequence number lower than the head's).
      */
-    public record Head(LogHeaderLite header, long index, long validHeaders) {
+    public record Head(LogHeader header, long index, long validHeaders) {
         public boolean found() {
             return header != null;
         }

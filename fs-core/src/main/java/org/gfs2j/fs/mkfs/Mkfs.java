@@ -20,6 +20,7 @@ import org.gfs2j.fs.ondisk.StatfsChange;
 import org.gfs2j.fs.ondisk.Superblock;
 import org.gfs2j.journal.device.BlockDevice;
 import org.gfs2j.journal.device.BlockDevices;
+import org.gfs2j.journal.format.LogHeader;
 
 /**
  * Makes a GFS2 file system on a device, laid out as mkfs.gfs2 3.5.0 does (spec 4.4, 10.6, 12):
@@ -401,7 +402,12 @@ public final class Mkfs {
             int count = (int) Math.min(per, n - done);
             for (int k = 0; k < count; k++) {
                 long idx = done + k;
-                MkfsLogHeader.encode(buf, k * bsize, bsize, (start + idx) % n, (int) idx, first + idx, jinode);
+                LogHeader.encode(buf.slice(k * bsize, bsize), LogHeader.builder()
+                        .sequence((start + idx) % n)
+                        .flags(LogHeader.FLAG_UNMOUNT | LogHeader.FLAG_USERSPACE)
+                        .blkno(idx)
+                        .addr(first + idx)
+                        .jinode(jinode), true);
             }
             write((first + done) * bsize, buf.duplicate().limit(count * bsize));
             done += count;
