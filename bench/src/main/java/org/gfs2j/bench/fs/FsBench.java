@@ -95,8 +95,14 @@ public final class FsBench {
         if (caches.skippedReason() != null) {
             results.addNote(caches.skippedReason());
         }
-        machine.put("load average (1 min)", loadBefore + " at the start, " + MachineInfo.loadAverage()
-                + " at the end, on " + Runtime.getRuntime().availableProcessors() + " cores");
+        String loadAfter = MachineInfo.loadAverage();
+        int cores = Runtime.getRuntime().availableProcessors();
+        machine.put("load average (1 min)", loadBefore + " at the start, " + loadAfter + " at the end, on "
+                + cores + " cores");
+        if (busy(loadBefore, cores) || busy(loadAfter, cores)) {
+            results.addNote("The machine was busy with other work while this ran (load average above its " + cores
+                    + " cores): expect wide spreads, and trust ratios more than absolute figures.");
+        }
         results.machine(machine);
         results.timing(started, Duration.ofNanos(System.nanoTime() - t0));
         progress.info("done in " + results.elapsed().toSeconds() + " s");
@@ -302,6 +308,14 @@ public final class FsBench {
             }
         }
         return "libaio";
+    }
+
+    private static boolean busy(String loadAverage, int cores) {
+        try {
+            return Double.parseDouble(loadAverage) > cores;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     static String message(Throwable e) {
