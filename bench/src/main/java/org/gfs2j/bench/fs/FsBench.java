@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,7 +33,7 @@ public final class FsBench {
     private final PrintStream out;
     private final CacheDropper caches;
     /** The targets set up (or being set up) right now, for the shutdown hook. */
-    private final List<Mounted> mounted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Mounted> mounted = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
     public FsBench(FsBenchOptions options, TargetRegistry registry, PrintStream progressOut) {
@@ -61,7 +63,7 @@ public final class FsBench {
         leftovers.forEach(results::addNote);
         results.addNote("Queue depth 16 uses fio's " + engine + " engine; queue depth 1 uses psync. All fio"
                 + " jobs use buffered I/O (direct=0).");
-        Map<String, String> machine = new java.util.LinkedHashMap<>(MachineInfo.collect(workdir));
+        Map<String, String> machine = new LinkedHashMap<>(MachineInfo.collect(workdir));
         String loadBefore = MachineInfo.loadAverage();
 
         int reps = options.scale().repetitions();
@@ -185,7 +187,7 @@ public final class FsBench {
             progress.skip(reps * targets.size(), w.id() + ": skipped: " + why.get());
             return;
         }
-        Map<String, WorkloadContext> contexts = new java.util.LinkedHashMap<>();
+        Map<String, WorkloadContext> contexts = new LinkedHashMap<>();
         try {
             for (Mounted m : targets) {
                 try {
