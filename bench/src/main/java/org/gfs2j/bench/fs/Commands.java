@@ -63,7 +63,7 @@ public final class Commands {
 
     /** Runs a command to completion, capturing its output; kills it when the timeout passes. */
     public static Result run(List<String> command, Duration timeout) throws CommandException {
-        Process p = start(command, null);
+        Process p = start(command);
         try {
             CompletableFuture<String> out = drain(p.getInputStream());
             CompletableFuture<String> err = drain(p.getErrorStream());
@@ -128,12 +128,9 @@ public final class Commands {
         }
     }
 
-    private static Process start(List<String> command, Path dir) throws CommandException {
+    private static Process start(List<String> command) throws CommandException {
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        if (dir != null) {
-            pb.directory(dir.toFile());
-        }
         try {
             Process p = pb.start();
             RUNNING.add(p);

@@ -8,17 +8,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The file-system benchmark runner behind {@code gfs2j bench fs}: sets up each target in turn on a
- * fresh image, runs every workload on it the configured number of times, tears it down (also when
- * something failed, and from a shutdown hook on Ctrl-C), and writes the report, charts and CSV.
+ * The file-system benchmark runner behind {@code gfs2j bench fs}: sets up every target on a fresh
+ * image, runs each workload on all of them in turn, repetition by repetition, tears them down (also
+ * when something failed, and from a shutdown hook on Ctrl-C), and writes the report, charts and CSV.
  *
  * <p>A target that cannot be set up is reported as unavailable with its reason and the run goes on;
  * a workload that fails on a target is reported as failed for that target only.
@@ -31,7 +32,8 @@ public final class FsBench {
     private final TargetRegistry registry;
     private final PrintStream out;
     private final CacheDropper caches;
-    private final AtomicReference<Target> active = new AtomicReference<>();
+    /** The targets set up (or being set up) right now, for the shutdown hook. */
+    private final List<Mounted> mounted = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
     public FsBench(FsBenchOptions options, TargetRegistry registry, PrintStream progressOut) {
@@ -61,7 +63,7 @@ public final class FsBench {
         leftovers.forEach(results::addNote);
         results.addNote("Queue depth 16 uses fio's " + engine + " engine; queue depth 1 uses psync. All fio"
                 + " jobs use buffered I/O (direct=0).");
-        Map<String, String> machine = new java.util.LinkedHashMap<>(MachineInfo.collect(workdir));
+        Map<String, String> machine = new LinkedHashMap<>(MachineInfo.collect(workdir));
         String loadBefore = MachineInfo.loadAverage();
 
         int reps = options.scale().repetitions();
@@ -74,23 +76,35 @@ public final class FsBench {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             for (Target t : targets) {
+                if (!cancelled.get()) {
+                    setUp(t, workdir, workloads.size() * reps, results, progress);
+                }
+            }
+            for (Workload w : workloads) {
                 if (cancelled.get()) {
                     break;
                 }
-                runTarget(t, workdir, workloads, results, progress);
+                runWorkload(w, results, progress);
             }
         } finally {
+            tearDownAll(results, progress);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
-                // the hook is running or has run; it tears down what is left
+                // the hook is running or has run; it has torn down what was left
             }
         }
         if (caches.skippedReason() != null) {
             results.addNote(caches.skippedReason());
         }
-        machine.put("load average (1 min)", loadBefore + " at the start, " + MachineInfo.loadAverage()
-                + " at the end, on " + Runtime.getRuntime().availableProcessors() + " cores");
+        String loadAfter = MachineInfo.loadAverage();
+        int cores = Runtime.getRuntime().availableProcessors();
+        machine.put("load average (1 min)", loadBefore + " at the start, " + loadAfter + " at the end, on "
+                + cores + " cores");
+        if (busy(loadBefore, cores) || busy(loadAfter, cores)) {
+            results.addNote("The machine was busy with other work while this ran (load average above its " + cores
+                    + " cores): expect wide spreads, and trust ratios more than absolute figures.");
+        }
         results.machine(machine);
         results.timing(started, Duration.ofNanos(System.nanoTime() - t0));
         progress.info("done in " + results.elapsed().toSeconds() + " s");
@@ -114,8 +128,11 @@ public final class FsBench {
         return written;
     }
 
-    private void runTarget(Target t, Path workdir, List<Workload> workloads, Results results, Progress progress) {
-        int steps = workloads.size() * options.scale().repetitions();
+    /** A target that was set up, and where its workloads run. */
+    private record Mounted(Target target, Path root) {
+    }
+
+    private void setUp(Target t, Path workdir, int steps, Results results, Progress progress) {
         Optional<String> why = t.unavailableReason();
         if (why.isPresent()) {
             results.addTarget(new Results.TargetStatus(t.name(), t.description(), t.versions(), why.get()));
@@ -123,88 +140,122 @@ public final class FsBench {
             return;
         }
         progress.info(t.name() + ": setting up");
-        active.set(t);
+        mounted.add(new Mounted(t, null)); // torn down from here on, whatever happens
         try {
-            Path mnt;
-            try {
-                mnt = t.setUp(workdir);
-            } catch (Exception e) {
-                String reason = "set-up failed: " + message(e);
-                results.addTarget(new Results.TargetStatus(t.name(), t.description(), t.versions(), reason));
-                progress.skip(steps, t.name() + ": unavailable: " + reason);
-                return;
-            }
+            Path mnt = t.setUp(workdir);
+            mounted.set(mounted.size() - 1, new Mounted(t, mnt.resolve(ROOT)));
             results.addTarget(new Results.TargetStatus(t.name(), t.description(), t.versions(), null));
-            Path root = mnt.resolve(ROOT);
-            for (Workload w : workloads) {
-                if (cancelled.get()) {
-                    return;
-                }
-                runWorkload(t, w, root, results, progress);
-            }
-        } finally {
-            progress.info(t.name() + ": tearing down");
-            try {
-                t.tearDown();
-            } catch (Exception e) {
-                results.addNote("Tearing down " + t.name() + " reported: " + message(e));
-            }
-            active.set(null);
+        } catch (Exception e) {
+            String reason = "set-up failed: " + message(e);
+            results.addTarget(new Results.TargetStatus(t.name(), t.description(), t.versions(), reason));
+            progress.skip(steps, t.name() + ": unavailable: " + reason);
+            tearDown(t, results);
+            mounted.remove(mounted.size() - 1);
         }
     }
 
-    private void runWorkload(Target t, Workload w, Path root, Results results, Progress progress) {
+    private void tearDownAll(Results results, Progress progress) {
+        for (int i = mounted.size() - 1; i >= 0; i--) {
+            Target t = mounted.get(i).target();
+            progress.info(t.name() + ": tearing down");
+            tearDown(t, results);
+            mounted.remove(i);
+        }
+    }
+
+    private static void tearDown(Target t, Results results) {
+        try {
+            t.tearDown();
+        } catch (Exception e) {
+            results.addNote("Tearing down " + t.name() + " reported: " + message(e));
+        }
+    }
+
+    /**
+     * One workload on every mounted target, the targets taking turns repetition by repetition (and
+     * starting with a different one each time), so that load from elsewhere on the machine falls on
+     * all of them alike instead of on whichever target happened to run at the time.
+     */
+    private void runWorkload(Workload w, Results results, Progress progress) {
         int reps = options.scale().repetitions();
+        List<Mounted> targets = new ArrayList<>(mounted);
         Optional<String> why = w.unavailableReason();
         if (why.isPresent()) {
-            results.addFailure(t.name(), w.id(), why.get());
-            progress.skip(reps, t.name() + " " + w.id() + ": skipped: " + why.get());
+            for (Mounted m : targets) {
+                results.addFailure(m.target().name(), w.id(), why.get());
+            }
+            progress.skip(reps * targets.size(), w.id() + ": skipped: " + why.get());
             return;
         }
-        Path dir = root.resolve(w.id());
-        int done = 0;
+        Map<String, WorkloadContext> contexts = new LinkedHashMap<>();
         try {
-            Files.createDirectories(dir);
-            Path shared = root.resolve("shared");
-            Files.createDirectories(shared);
-            WorkloadContext ctx = new WorkloadContext(dir, shared, caches);
-            w.prepare(ctx);
-            for (int rep = 1; rep <= reps; rep++) {
-                if (cancelled.get()) {
-                    throw new IOException("cancelled");
+            for (Mounted m : targets) {
+                try {
+                    Path dir = Files.createDirectories(m.root().resolve(w.id()));
+                    WorkloadContext ctx = new WorkloadContext(dir,
+                            Files.createDirectories(m.root().resolve("shared")), caches);
+                    contexts.put(m.target().name(), ctx);
+                    w.prepare(ctx);
+                } catch (Exception e) {
+                    fail(m, w, e, reps, results, progress);
+                    contexts.remove(m.target().name());
                 }
-                Map<String, Double> values = w.measure(ctx);
-                StringBuilder line = new StringBuilder();
-                for (Figure f : w.figures()) {
-                    Double v = values.get(f.id());
-                    if (v == null || !Double.isFinite(v)) {
-                        throw new IOException("produced no value for " + f.id());
-                    }
-                    results.addSample(t.name(), f.id(), v);
-                    line.append(line.length() == 0 ? "" : ", ").append(MarkdownReport.number(v)).append(' ')
-                            .append(f.unit());
-                }
-                done++;
-                progress.step(String.format(Locale.ROOT, "%s %s %d/%d: %s", t.name(), w.id(), rep, reps, line));
             }
-        } catch (Exception e) {
-            results.addFailure(t.name(), w.id(), message(e));
-            progress.skip(reps - done, t.name() + " " + w.id() + ": failed: " + message(e));
+            for (int rep = 1; rep <= reps && !cancelled.get(); rep++) {
+                for (int k = 0; k < targets.size(); k++) {
+                    Mounted m = targets.get((k + rep - 1) % targets.size());
+                    WorkloadContext ctx = contexts.get(m.target().name());
+                    if (ctx == null || cancelled.get()) {
+                        continue;
+                    }
+                    try {
+                        measureOnce(m, w, ctx, rep, reps, results, progress);
+                    } catch (Exception e) {
+                        fail(m, w, e, reps - rep + 1, results, progress);
+                        contexts.remove(m.target().name());
+                    }
+                }
+            }
         } finally {
-            try {
-                FileTrees.deleteRecursively(dir);
-            } catch (IOException e) {
-                // the image goes away with the target; a leftover scratch file costs nothing
+            for (Mounted m : targets) {
+                try {
+                    FileTrees.deleteRecursively(m.root().resolve(w.id()));
+                } catch (IOException e) {
+                    // the image goes away with the target; a leftover scratch file costs nothing
+                }
             }
         }
+    }
+
+    private void measureOnce(Mounted m, Workload w, WorkloadContext ctx, int rep, int reps, Results results,
+                             Progress progress) throws Exception {
+        Map<String, Double> values = w.measure(ctx);
+        StringBuilder line = new StringBuilder();
+        for (Figure f : w.figures()) {
+            Double v = values.get(f.id());
+            if (v == null || !Double.isFinite(v)) {
+                throw new IOException("produced no value for " + f.id());
+            }
+        }
+        for (Figure f : w.figures()) {
+            double v = values.get(f.id());
+            results.addSample(m.target().name(), f.id(), v);
+            line.append(line.length() == 0 ? "" : ", ").append(MarkdownReport.number(v)).append(' ').append(f.unit());
+        }
+        progress.step(String.format(Locale.ROOT, "%s %s %d/%d: %s", m.target().name(), w.id(), rep, reps, line));
+    }
+
+    private static void fail(Mounted m, Workload w, Exception e, int stepsLeft, Results results, Progress progress) {
+        results.addFailure(m.target().name(), w.id(), message(e));
+        progress.skip(stepsLeft, m.target().name() + " " + w.id() + ": failed: " + message(e));
     }
 
     /** Ctrl-C: stop, kill the tools still running, and tear down the target that is set up. */
     private void abort() {
         cancelled.set(true);
         Commands.killRunning();
-        Target t = active.get();
-        if (t != null) {
+        for (int i = mounted.size() - 1; i >= 0; i--) {
+            Target t = mounted.get(i).target();
             try {
                 t.tearDown();
                 System.err.println("gfs2j bench: interrupted; " + t.name() + " torn down");
@@ -259,6 +310,14 @@ public final class FsBench {
             }
         }
         return "libaio";
+    }
+
+    private static boolean busy(String loadAverage, int cores) {
+        try {
+            return Double.parseDouble(loadAverage) > cores;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     static String message(Throwable e) {

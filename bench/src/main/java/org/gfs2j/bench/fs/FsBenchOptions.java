@@ -1,6 +1,7 @@
 package org.gfs2j.bench.fs;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public record FsBenchOptions(BenchScale scale, List<String> targets, Path workdi
 
     /** The report's ratio columns: subject/peer for every peer, then every other peer/baseline. */
     public List<RatioPair> ratioPairs() {
-        List<RatioPair> pairs = new java.util.ArrayList<>();
+        List<RatioPair> pairs = new ArrayList<>();
         if (targets.contains(subject)) {
             for (String t : targets) {
                 if (!t.equals(subject)) {

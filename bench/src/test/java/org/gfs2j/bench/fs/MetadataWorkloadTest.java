@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +47,7 @@ class MetadataWorkloadTest {
     void measureReturnsAValueForEveryFigure() throws Exception {
         MetadataWorkload w = new MetadataWorkload(40, 3, 2);
         Path dir = Files.createDirectories(tmp.resolve("w"));
-        java.util.concurrent.atomic.AtomicInteger drops = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger drops = new AtomicInteger();
         CacheDropper counting = new CacheDropper() {
             @Override
             public boolean drop() {

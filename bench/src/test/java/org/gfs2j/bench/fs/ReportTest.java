@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +63,7 @@ class ReportTest {
         int all = results.figures().size();
         double expected = Math.exp(((all - latencyFigures) * Math.log(0.25) + latencyFigures * Math.log(4)) / all);
         String summary = row(md, "bindfs/ext4");
-        assertTrue(summary.contains(String.format(java.util.Locale.ROOT, "%.2f× (%d figures)", expected, all)), summary);
+        assertTrue(summary.contains(String.format(Locale.ROOT, "%.2f× (%d figures)", expected, all)), summary);
     }
 
     @Test
