@@ -6,20 +6,16 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.gfs2j.fs.meta.FileSystemReader;
-import org.gfs2j.fs.testing.Gfs2Tools;
-import org.junit.jupiter.api.io.TempDir;
+import org.gfs2j.fs.testing.KernelImages;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The read path reproduces the manifests the Linux kernel's view produced, byte for byte. */
 class ManifestWriterTest {
-    @TempDir
-    Path dir;
-
     @ParameterizedTest
     @ValueSource(strings = {"kernel-4k", "kernel-1k"})
     void manifestEqualsTheKernelsByteForByte(String name) throws Exception {
-        Path img = Gfs2Tools.kernelImage(dir, name);
+        Path img = KernelImages.get(name);
         String expected;
         try (InputStream in = getClass().getResourceAsStream("/images/" + name + ".manifest")) {
             expected = new String(in.readAllBytes(), StandardCharsets.UTF_8);

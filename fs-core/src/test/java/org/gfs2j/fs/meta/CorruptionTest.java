@@ -36,7 +36,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CorruptionTest {
     private static final Duration LIMIT = Duration.ofSeconds(60);
-    private static final int RANDOM_RUNS = 15;
+    /** Seeded random runs per image; raise with -Dgfs2j.corruption.runs=N for a deeper local search. */
+    private static final int RANDOM_RUNS = Integer.getInteger("gfs2j.corruption.runs", 15);
     private static final int OFFSETS_PER_TARGET = 2;
     private static final String[] PATHS = {"/", "/tree", "/tree/5m3", "/tree/1m", "/tree/sparse", "/tree/big", "/tree/zero",
         "/tree/a/b/4097", "/tree/a", "/tree/symlink", "/tree/longlink", "/tree/null", "/tree/a/b/c/64k1",

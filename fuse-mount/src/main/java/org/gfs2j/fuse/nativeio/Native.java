@@ -27,8 +27,12 @@ public final class Native {
     private Native() {
     }
 
-    private static LibC libc() {
+    static LibC libc() {
         return Holder.LIBC;
+    }
+
+    static Runtime runtime() {
+        return Holder.RUNTIME;
     }
 
     private static int errno() {

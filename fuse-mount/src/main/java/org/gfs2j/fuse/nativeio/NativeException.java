@@ -14,6 +14,12 @@ public final class NativeException extends IOException {
         this.errno = errno;
     }
 
+    /** A failure that has no errno of its own (a helper process refused). */
+    public NativeException(String message) {
+        super(message);
+        this.errno = 0;
+    }
+
     public int errno() {
         return errno;
     }

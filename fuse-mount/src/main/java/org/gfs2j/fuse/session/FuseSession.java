@@ -36,9 +36,12 @@ public final class FuseSession implements AutoCloseable {
     private final CountDownLatch ended;
     private volatile boolean closing;
     private volatile String connectionId;
+    /** fusermount3 path when the mount was made through it (unmount with it too), else null. */
+    private final String fusermount;
 
     FuseSession(Path mountpoint, MountOptions options, Dispatcher dispatcher, SessionNotifier notifier,
-                List<? extends Channel> workerChannels, Channel notifyChannel) {
+                List<? extends Channel> workerChannels, Channel notifyChannel, String fusermount) {
+        this.fusermount = fusermount;
         this.mountpoint = mountpoint;
         this.options = options;
         this.dispatcher = dispatcher;
@@ -177,6 +180,13 @@ public final class FuseSession implements AutoCloseable {
 
     private void unmount() {
         if (!FuseMount.isMountPoint(mountpoint)) {
+            return;
+        }
+        if (fusermount != null) {
+            if (!FuseMount.fusermountUnmount(fusermount, mountpoint, false)
+                    && !FuseMount.fusermountUnmount(fusermount, mountpoint, true)) {
+                LOG.warn("{}: fusermount3 could not unmount", mountpoint);
+            }
             return;
         }
         try {

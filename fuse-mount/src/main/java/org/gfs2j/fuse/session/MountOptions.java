@@ -64,6 +64,10 @@ public record MountOptions(String fsName, String subtype, int workers, int maxWr
         return new MountOptions(fsName, subtype, workers, maxWrite, maxBackground, posixAcl, v, allowOther, readOnly);
     }
 
+    public MountOptions withAllowOther(boolean v) {
+        return new MountOptions(fsName, subtype, workers, maxWrite, maxBackground, posixAcl, exportSupport, v, readOnly);
+    }
+
     public MountOptions withReadOnly(boolean v) {
         return new MountOptions(fsName, subtype, workers, maxWrite, maxBackground, posixAcl, exportSupport, allowOther, v);
     }
@@ -78,6 +82,19 @@ public record MountOptions(String fsName, String subtype, int workers, int maxWr
                 .append(",default_permissions");
         if (allowOther) {
             sb.append(",allow_other");
+        }
+        return sb.toString();
+    }
+
+    /** The -o string for fusermount3 (it adds fd, rootmode, user_id, group_id itself). */
+    String fusermountOptions() {
+        StringBuilder sb = new StringBuilder("fsname=").append(fsName).append(",subtype=").append(subtype)
+                .append(",default_permissions,nosuid,nodev");
+        if (allowOther) {
+            sb.append(",allow_other");
+        }
+        if (readOnly) {
+            sb.append(",ro");
         }
         return sb.toString();
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -95,6 +96,27 @@ class MountLifecycleTest {
             m.close();
         }
         assertFalse(Files.exists(m.dir), "mount point directory removed");
+    }
+
+    @Test
+    void mountThroughFusermount3() throws Exception {
+        MountFixture.assumeCanMount();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/fusermount3")), "fusermount3 not installed");
+        Path dir = Files.createDirectory(tmp.resolve("fm"));
+        MemFileSystem fs = new MemFileSystem();
+        try (FuseSession s = FuseMount.mountWithFusermount(dir, MountOptions.defaults(), fs)) {
+            Files.writeString(dir.resolve("f"), "via helper");
+            assertEquals("via helper", Files.readString(dir.resolve("f")));
+            String line = Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                    .filter(l -> l.split(" ")[1].equals(dir.toString())).findFirst().orElseThrow();
+            assertTrue(line.contains(" fuse.gfs2j ") && line.contains("nosuid") && line.contains("nodev"), line);
+            assertTrue(s.dispatcher().connection().has(Fuse.Init.POSIX_ACL));
+        } finally {
+            if (FuseMount.isMountPoint(dir)) {
+                MountFixture.sh("umount -l '" + dir + "'");
+            }
+        }
+        assertFalse(FuseMount.isMountPoint(dir), "fusermount3 -u unmounted it");
     }
 
     @Test
