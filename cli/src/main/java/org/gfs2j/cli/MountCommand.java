@@ -261,10 +261,15 @@ final class MountCommand implements Callable<Integer> {
             cmd.add("/usr/bin/setsid");  // its own session: not hung up with the caller's terminal
         }
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-Xmx") || arg.startsWith("-Xss") || arg.startsWith("-Dorg.slf4j.")) {
+                cmd.add(arg);
+            }
+        }
         if (s.debug()) {
             cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=debug");
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Gfs2jCommand.class.getName(),
+        cmd.addAll(List.of("-cp", daemonClassPath(), Gfs2jCommand.class.getName(),
                 "mount", "-f", "--status-file", status.toString()));
         if (!options.isEmpty()) {
             cmd.addAll(List.of("-o", String.join(",", options)));
@@ -304,6 +309,27 @@ final class MountCommand implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(status);
         }
+    }
+
+    /**
+     * The class path for the daemon. A single jar (bin/gfs2j) is copied into the run directory
+     * first: a rebuild replaces the jar while the daemon still loads classes from it.
+     */
+    private static String daemonClassPath() throws IOException {
+        String cp = System.getProperty("java.class.path");
+        Path jar = Path.of(cp);
+        if (cp.contains(java.io.File.pathSeparator) || !cp.endsWith(".jar") || !Files.isRegularFile(jar)) {
+            return cp;
+        }
+        Path jars = MountRegistry.runDir().resolve("jars");
+        Files.createDirectories(jars);
+        Path copy = jars.resolve("gfs2j-" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + ".jar");
+        if (!Files.exists(copy)) {
+            Path tmp = Files.createTempFile(jars, "copy-", ".jar");
+            Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return copy.toString();
     }
 
     private static String tail(Path log) {
