@@ -246,13 +246,23 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
     private static OpenDir sortedEntries(Inode dir, List<DirectoryReader.Entry> list) {
         DirectoryReader.Entry[] entries = list.toArray(new DirectoryReader.Entry[0]);
         Arrays.sort(entries, COOKIE_ORDER);
-        long[] keys = new long[entries.length];
+        return new OpenDir(dir, entries, cookieKeys(entries));
+    }
+
+    /** Keys of entries already in {@link #COOKIE_ORDER}: the position of each, unique and ascending. */
+    static long[] cookieKeys(DirectoryReader.Entry[] sorted) {
+        long[] keys = new long[sorted.length];
         int rank = 0;
-        for (int i = 0; i < entries.length; i++) {
-            rank = i > 0 && entries[i].hash() == entries[i - 1].hash() ? Math.min(rank + 1, 0xffff) : 0;
-            keys[i] = (Integer.toUnsignedLong(entries[i].hash()) << 16) | rank;
+        for (int i = 0; i < sorted.length; i++) {
+            rank = i > 0 && sorted[i].hash() == sorted[i - 1].hash() ? Math.min(rank + 1, 0xffff) : 0;
+            keys[i] = (Integer.toUnsignedLong(sorted[i].hash()) << 16) | rank;
         }
-        return new OpenDir(dir, entries, keys);
+        return keys;
+    }
+
+    /** Sorts into readdir (cookie) order; for tests. */
+    static void sortForCookies(DirectoryReader.Entry[] entries) {
+        Arrays.sort(entries, COOKIE_ORDER);
     }
 
     @Override
