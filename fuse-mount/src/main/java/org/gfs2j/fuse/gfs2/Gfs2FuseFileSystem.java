@@ -19,10 +19,13 @@ import org.gfs2j.fuse.fs.DirectoryPlusSink;
 import org.gfs2j.fuse.fs.DirectorySink;
 import org.gfs2j.fuse.fs.Entry;
 import org.gfs2j.fuse.fs.ErrnoException;
+import org.gfs2j.fuse.fs.FileLock;
 import org.gfs2j.fuse.fs.FileSystem;
 import org.gfs2j.fuse.fs.OpenReply;
 import org.gfs2j.fuse.fs.SetAttr;
 import org.gfs2j.fuse.fs.StatFs;
+import org.gfs2j.fuse.lock.LocalLockTable;
+import org.gfs2j.fuse.lock.LockTable;
 import org.gfs2j.fuse.protocol.Fuse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,13 +50,22 @@ public final class Gfs2FuseFileSystem implements FileSystem {
     private final Duration timeout;
     /** Entries handed to the kernel per node (what forget() returns to the file system). */
     private final ConcurrentHashMap<Long, AtomicLong> references = new ConcurrentHashMap<>();
+    /** Advisory locks: in this process for now; the cluster replaces it with a DLM-backed table. */
+    private final LockTable locks;
+    /** Byte-range lock owners per open handle (OFD locks end with their open file, without an unlock). */
+    private final ConcurrentHashMap<Long, java.util.Set<Long>> lockOwners = new ConcurrentHashMap<>();
 
     /**
      * @param cacheTimeout how long the kernel may trust names and attributes; a read-only mount
      *                     nobody else writes can keep them long
      */
     public Gfs2FuseFileSystem(Gfs2Vfs vfs, Duration cacheTimeout) {
+        this(vfs, cacheTimeout, new LocalLockTable());
+    }
+
+    public Gfs2FuseFileSystem(Gfs2Vfs vfs, Duration cacheTimeout, LockTable locks) {
         this.vfs = vfs;
+        this.locks = locks;
         this.rootIno = vfs.rootIno();
         this.timeout = cacheTimeout;
     }
@@ -179,12 +191,44 @@ public final class Gfs2FuseFileSystem implements FileSystem {
 
     @Override
     public void flush(Context ctx, long nodeid, long fh, long lockOwner) {
-        // No locks and no dirty data to flush.
+        locks.releasePosix(nodeid, lockOwner);
     }
 
     @Override
     public void release(Context ctx, long nodeid, long fh, int flags, int releaseFlags, long lockOwner) {
+        releaseLocks(nodeid, fh, releaseFlags, lockOwner);
         vfs.release(fh);
+    }
+
+    private void releaseLocks(long nodeid, long fh, int releaseFlags, long lockOwner) {
+        if ((releaseFlags & Fuse.RELEASE_FLOCK_UNLOCK) != 0) {
+            locks.releaseFlock(nodeid, lockOwner);
+        }
+        java.util.Set<Long> owners = lockOwners.remove(fh);
+        if (owners != null) {
+            for (long owner : owners) {
+                locks.releasePosix(nodeid, owner);
+            }
+        }
+    }
+
+    @Override
+    public FileLock getlk(Context ctx, long nodeid, long fh, long owner, FileLock lock) {
+        return locks.test(nodeid, owner, lock);
+    }
+
+    @Override
+    public void setlk(Context ctx, long nodeid, long fh, long owner, FileLock lock, boolean wait)
+            throws ErrnoException {
+        if (lock.type() != Fuse.F_UNLCK) {
+            lockOwners.computeIfAbsent(fh, k -> ConcurrentHashMap.newKeySet()).add(owner);
+        }
+        locks.lock(ctx, nodeid, owner, lock, wait);
+    }
+
+    @Override
+    public void flock(Context ctx, long nodeid, long fh, long owner, int type, boolean wait) throws ErrnoException {
+        locks.flock(ctx, nodeid, owner, type, wait);
     }
 
     @Override
@@ -250,6 +294,7 @@ public final class Gfs2FuseFileSystem implements FileSystem {
 
     @Override
     public void releasedir(Context ctx, long nodeid, long fh, int flags) {
+        releaseLocks(nodeid, fh, 0, 0);
         vfs.releasedir(fh);
     }
 

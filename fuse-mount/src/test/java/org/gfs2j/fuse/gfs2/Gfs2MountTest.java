@@ -70,6 +70,11 @@ class Gfs2MountTest {
             assertEquals(0, asUser.exit(), asUser.out());
             assertTrue(asUser.out().startsWith("686827f0fc4c79e7f73c231fa93e0ee1"), asUser.out());
 
+            // Advisory locks work on a read-only mount: flock(1) opens the file separately each time.
+            String f = "'" + mp.resolve("tree/1m") + "'";
+            assertEquals("1 0\n", ImageFiles.sh("flock -s " + f + " -c \"flock -n -x " + f + " true; a=\\$?; flock -n -s "
+                    + f + " true; echo \\$a \\$?\"").out());
+
             for (String cmd : List.of("touch tree/new", "echo x >> tree/hello.txt", "mkdir tree/d", "rm tree/zero",
                     "chmod 600 tree/zero", "setfattr -n user.x -v 1 tree/hello.txt", "ln -s x tree/l", "mv tree/zero tree/z")) {
                 ImageFiles.Result r = ImageFiles.sh("cd '" + mp + "' && " + cmd);
