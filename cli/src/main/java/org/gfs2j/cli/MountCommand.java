@@ -98,7 +98,7 @@ final class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Settings s = settings();
-        Path mp = mountpoint.toAbsolutePath().normalize();
+        Path mp = canonical(mountpoint);
         Path dev = device.toAbsolutePath().normalize();
         try {
             if (!s.readOnly()) {
@@ -123,6 +123,24 @@ final class MountCommand implements Callable<Integer> {
             throw e;
         }
         return foreground ? serve(s, dev, mp) : startDaemon(s, dev, mp);
+    }
+
+    /**
+     * The path as /proc/self/mountinfo shows it: symlinks resolved where possible (a stale mount
+     * point cannot be resolved: then the absolute, normalized path).
+     */
+    static Path canonical(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        try {
+            return abs.toRealPath();
+        } catch (IOException e) {
+            Path parent = abs.getParent();
+            try {
+                return parent == null ? abs : parent.toRealPath().resolve(abs.getFileName());
+            } catch (IOException e2) {
+                return abs;
+            }
+        }
     }
 
     static void checkMountpoint(Path mp, boolean nonEmpty) throws IOException {

@@ -31,7 +31,7 @@ final class UmountCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path mp = mountpoint.toAbsolutePath().normalize();
+        Path mp = MountCommand.canonical(mountpoint);
         Optional<MountTable.Mount> m = MountTable.at(mp);
         if (m.isEmpty()) {
             throw new IOException(mp + " is not mounted");
