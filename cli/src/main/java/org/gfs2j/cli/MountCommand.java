@@ -33,8 +33,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "mount", mixinStandardHelpOptions = true,
         description = {"Mount a GFS2 file system through FUSE (read-only for now: -o ro is required).",
-                "Returns once mounted; the file system is served by a daemon in the background until",
-                "`gfs2j umount MOUNTPOINT` (or SIGTERM to the daemon)."},
+                "Returns once mounted; a daemon serves it until `gfs2j umount MOUNTPOINT` or SIGTERM."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:mounted (with -f: unmounted cleanly)", "1:failed", "2:usage error"})
 final class MountCommand implements Callable<Integer> {
