@@ -9,7 +9,8 @@ package org.gfs2j.fs.vfs;
  * @param nextCookie the stable, non-zero position just after this entry: pass it to
  *                   {@link Gfs2Vfs#readdir} to continue behind it
  * @param attributes the target's attributes when asked for ({@code withAttributes}), else null;
- *                   null as well for "." and ".."
+ *                   null as well for "." and "..", and when the target could not be read (corrupt:
+ *                   the reason is logged, and a lookup of the name fails with EIO)
  */
 public record DirEntry(byte[] name, long ino, int type, long nextCookie, InodeAttributes attributes) {
     public boolean isDotOrDotDot() {

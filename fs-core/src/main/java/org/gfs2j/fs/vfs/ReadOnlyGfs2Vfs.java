@@ -281,7 +281,12 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
             boolean dot = isDot(e.nameBytes());
             InodeAttributes attrs = null;
             if (withAttributes && !dot) {
-                attrs = call("readdir", d.dir().addr(), () -> attributes(fs.inode(d.dir(), e)));
+                try {
+                    attrs = call("readdir", d.dir().addr(), () -> attributes(fs.inode(d.dir(), e)));
+                } catch (FsException ex) {
+                    // Logged; the name is still listed, and looking it up reports the error.
+                    attrs = null;
+                }
             }
             DirEntry out = new DirEntry(e.nameBytes(), e.inum().addr(), (e.type() & 0xf) << 12, d.keys()[i] + 1, attrs);
             if (!sink.accept(out)) {

@@ -236,6 +236,13 @@ class ReadOnlyGfs2VfsTest {
             assertEquals(FsException.EIO, e.errno());
             assertTrue(e.getMessage().contains("di_mode"), e.getMessage());
             assertEquals(FsException.EIO, assertThrows(FsException.class, () -> v.getattr(victim)).errno());
+            long h = v.opendir(dirB);
+            List<String> listed = new ArrayList<>();
+            v.readdir(h, 0, true, en -> listed.add(new String(en.name(), StandardCharsets.UTF_8) + "="
+                    + (en.attributes() != null)));
+            v.releasedir(h);
+            listed.sort(null);
+            assertEquals(List.of(".=false", "..=false", "4097=false", "c=true"), listed);
             assertEquals(6, v.getattr(v.lookup(v.lookup(v.rootIno(), b("tree")).ino(), b("hello.txt")).ino()).size());
             // A number that is no dinode is a stale handle, not corruption.
             assertEquals(FsException.ESTALE, assertThrows(FsException.class, () -> v.getattr(victim + 1_000)).errno());

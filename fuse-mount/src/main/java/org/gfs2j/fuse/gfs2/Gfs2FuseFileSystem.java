@@ -275,6 +275,12 @@ public final class Gfs2FuseFileSystem implements FileSystem {
                         return false;
                     }
                 }
+                if (e.attributes() == null) {
+                    // Unreadable inode: node id 0 makes the kernel list the name without caching
+                    // anything for it (a later LOOKUP reports the error); attr carries ino and type.
+                    Attr bare = new Attr(e.ino(), 0, 0, 0, 0, 0, 0, 0, 0, e.type(), 0, 0, 0, 0, 0);
+                    return sink.add(name, new Entry(0, 0, Duration.ZERO, Duration.ZERO, bare), e.nextCookie());
+                }
                 Entry en = entry(e.attributes());
                 if (!sink.add(name, en, e.nextCookie())) {
                     return false;

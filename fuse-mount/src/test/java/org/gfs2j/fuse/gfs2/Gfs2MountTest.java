@@ -123,6 +123,34 @@ class Gfs2MountTest {
         assertEquals(before, ImageFiles.sha256(img), "the image changed");
     }
 
+    /** A corrupt dinode makes that one path fail with EIO; the mount keeps serving everything else. */
+    @Test
+    void corruptMetadataIsAnIoErrorNotACrash() throws Exception {
+        ImageFiles.assumeCanMount();
+        Path img = ImageFiles.unpack("kernel-4k", tmp);
+        long victim;
+        int bsize;
+        try (FileSystemReader r = FileSystemReader.open(img)) {
+            victim = r.resolve("tree/a/b/4097").addr();
+            bsize = r.geometry().bsize();
+        }
+        try (FileChannel ch = FileChannel.open(img, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[4]), victim * bsize + org.gfs2j.fs.ondisk.Dinode.OFF_MODE);
+        }
+        Path mp = mountpoint();
+        try (ReadOnlyGfs2Vfs vfs = ReadOnlyGfs2Vfs.open(img);
+             FuseSession s = mount(mp, img, vfs, true)) {
+            ImageFiles.Result bad = ImageFiles.sh("stat '" + mp.resolve(ACL_FILE) + "'");
+            assertNotEquals(0, bad.exit());
+            assertTrue(bad.out().contains("Input/output error"), bad.out());
+            // The directory still lists (READDIRPLUS sends the broken name without attributes).
+            assertEquals("4097\nc\n", ImageFiles.sh("ls '" + mp.resolve("tree/a/b") + "'").out());
+            ImageFiles.Result ls = ImageFiles.sh("ls -l '" + mp.resolve("tree/a/b") + "'");
+            assertTrue(ls.out().contains("Input/output error") && ls.out().contains(" c\n"), ls.out());
+            assertEquals("hello\n", ImageFiles.sh("cat '" + mp.resolve("tree/hello.txt") + "'").out());
+        }
+    }
+
     /** Rewrites the ACL of tree/a/b/4097 in its EA block: user:1000 rw- becomes ---. */
     private static void denyUser1000(Path img) throws IOException {
         long eaBlock;
