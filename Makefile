@@ -4,6 +4,7 @@ MVN ?= mvn -B -ntp
 IMAGE ?= var/gfs2j.img
 IMAGE_SIZE ?= 1G
 JOURNALS ?= 2
+MNT ?= var/mnt
 
 # Debian packages the tests and the benchmark runner use, as "command:package".
 TOOLS := mkfs.gfs2:gfs2-utils fsck.gfs2:gfs2-utils gfs2_edit:gfs2-utils fusermount3:fuse3 \
@@ -41,6 +42,20 @@ run: build
 	  echo "(gfs2j show is not built yet; what gfs2-utils sees:)"; \
 	  gfs2_edit -p sb master journals $(abspath $(IMAGE)); \
 	fi
+	@mkdir -p $(MNT)
+	@if grep -qs " $(abspath $(MNT)) " /proc/self/mountinfo; then \
+	  if ls $(MNT) >/dev/null 2>&1; then \
+	    echo "$(MNT) is still mounted from a previous run; leaving it as it is"; \
+	  else \
+	    echo "$(MNT): stale mount of a previous run (its daemon is gone); cleaning up"; \
+	    bin/gfs2j umount $(MNT) && bin/gfs2j mount -o ro $(IMAGE) $(MNT); \
+	  fi; \
+	else \
+	  bin/gfs2j mount -o ro $(IMAGE) $(MNT); \
+	fi
+	@echo; echo "\$$ ls -la $(MNT)"; ls -la $(MNT)
+	@echo; echo "$(IMAGE) is mounted read-only on $(MNT). Look at it with ls, stat, cat, getfattr -d -m - ..., stat -f $(MNT);"
+	@echo "unmount with: bin/gfs2j umount $(MNT)"
 
 # The file-system benchmark (docs/bench.md): gfs2j against kernel ext4 and bindfs, report in
 # docs/benchmarks.md. Needs root. `make bench BENCH_ARGS=--quick` is the one-minute smoke test.
@@ -49,5 +64,6 @@ bench: deps build
 	bin/gfs2j bench fs $(BENCH_ARGS)
 
 clean:
+	@if grep -qs " $(abspath $(MNT)) " /proc/self/mountinfo; then umount $(MNT) || umount -l $(MNT); fi
 	$(MVN) -q clean
 	rm -rf var

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 MkfsCommand.class,
                 LsCommand.class, CatCommand.class, StatCommand.class, GetfattrCommand.class, ShowCommand.class,
+                MountCommand.class, UmountCommand.class,
                 BenchCommand.class,
         })
 public final class Gfs2jCommand implements Runnable {
