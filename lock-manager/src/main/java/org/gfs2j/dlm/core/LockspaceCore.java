@@ -55,6 +55,8 @@ public final class LockspaceCore implements Lockspace {
 
     enum State { RUNNING, STOPPED, RECOVERING }
 
+    private static final boolean DEBUG = Boolean.getBoolean("gfs2j.dlm.trace");
+
     private final String name;
     private final int self;
     private final int lvbLen;
@@ -833,6 +835,10 @@ public final class LockspaceCore implements Lockspace {
     }
 
     private void deliver(int from, DlmMessage m) {
+        if (DEBUG) {
+            LOG.warn("{} node {} {} epoch {}: {} from {} epoch {} lkid {} {}", name, self, state, epoch, m.getType(), from,
+                    m.getEpoch(), m.getLkid(), ResourceName.wrap(m.getName().toByteArray()));
+        }
         MsgType t = m.getType();
         if (t.getNumber() >= MsgType.RC_NAMES_VALUE) {
             recoveryMessage(from, m);
@@ -1067,6 +1073,10 @@ public final class LockspaceCore implements Lockspace {
                 }
             }
             case CONVERT -> {
+                if (LockFlags.has(lk.opFlags, LockFlags.CONVDEADLK)) {
+                    // the old master may have demoted it to NL (DEMOTED reply lost with it): assume so
+                    lk.granted = LockMode.NL;
+                }
                 if (lk.cancel != HolderLock.Cancel.NONE) {
                     cancelLocally(lk);
                 } else if (lk.phase == HolderLock.Phase.SENT) {
@@ -1228,12 +1238,16 @@ public final class LockspaceCore implements Lockspace {
                 }
                 lk.middleConversion = false;
             }
+            resolveConversionDeadlocks(r);
         }
         state = State.RUNNING;
         remasterNames.clear();
         recoveries++;
         metrics.recovery.update(nanoClock.getAsLong() - stoppedAtNanos, TimeUnit.NANOSECONDS);
         LOG.info("{}: node {} recovered, epoch {}, members {}", name, self, epoch, members);
+        if (DEBUG) {
+            LOG.warn("after recovery:\n{}", dump());
+        }
         for (MasterResource r : mastered.values()) {
             grantPending(r, true);
         }
@@ -1259,6 +1273,30 @@ public final class LockspaceCore implements Lockspace {
                 dispatch(lk);
             } else if (lk.cancel == HolderLock.Cancel.WANTED && lk.phase == HolderLock.Phase.QUEUED) {
                 sendCancel(lk);
+            }
+        }
+    }
+
+    /**
+     * A rebuilt convert queue can hold a deadlock the old master never saw (e.g. a PR-&gt;CW
+     * conversion that was in flight joins one already queued). Later conversions that deadlock
+     * with one ahead are refused with EDEADLK, as they would have been when queued.
+     */
+    private void resolveConversionDeadlocks(MasterResource r) {
+        for (int i = 1; i < r.converting.size(); i++) {
+            MasterLock lk = r.converting.get(i);
+            boolean deadlock = false;
+            for (int j = 0; j < i; j++) {
+                if (!lk.granted.compatibleWith(r.converting.get(j).requested)) {
+                    deadlock = true;
+                    break;
+                }
+            }
+            if (deadlock) {
+                r.converting.remove(i--);
+                r.granted.add(lk);
+                lk.requested = null;
+                send(lk.node, DlmMessage.newBuilder().setType(MsgType.CONVERT_REPLY).setLkid(lk.lkid).setStatus(DlmStatus.EDEADLK));
             }
         }
     }

@@ -8,13 +8,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Randomized simulation of the core on 3-4 nodes with per-envelope random delays (reordering on
  * every link). Seeds are fixed and logged; a failing seed reproduces exactly. Set
- * {@code -Dgfs2j.sim.seed=N} to run one extra seed.
+ * {@code -Dgfs2j.sim.seed=N} to run that seed only, {@code -Dgfs2j.sim.count=N} for N fresh seeds.
  */
 class DlmSimulationTest {
     static long[] seeds() {
         String extra = System.getProperty("gfs2j.sim.seed");
         if (extra != null) {
             return new long[] {Long.parseLong(extra)};
+        }
+        String count = System.getProperty("gfs2j.sim.count"); // soak: N seeds from the clock, each logged
+        if (count != null) {
+            long base = System.nanoTime();
+            long[] s = new long[Integer.parseInt(count)];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = base + i;
+            }
+            return s;
         }
         return new long[] {1, 2, 3, 42, 1234, 9001, 31337, 777};
     }

@@ -36,6 +36,7 @@ final class SimCluster {
     static final int LVB = 32;
     static final String LS = "simfs";
 
+    static final String TRACE = System.getProperty("gfs2j.sim.trace");
     final long seed;
     final Random rnd;
     final int nodes;
@@ -100,6 +101,10 @@ final class SimCluster {
         schedule(1 + rnd.nextInt(maxDelay), () -> {
             if (dead.contains(to) || cores.get(to) != target) {
                 return; // the receiver crashed (a restarted process never sees the old connection's data)
+            }
+            if (TRACE != null) {
+                System.out.println("t=" + now + " deliver " + from + "->" + to + " seq " + env.getSeq() + " "
+                        + env.getBody().toString().replace('\n', ' '));
             }
             target.receive(env);
         });
@@ -374,6 +379,9 @@ final class SimCluster {
                 if (value != null) {
                     modelValue.put(resource, value);
                 }
+                if (TRACE != null) {
+                    System.out.println("t=" + now + " agent " + id + " node " + node + " unlock " + lkid + " " + resource + " from " + held + " value " + (value == null ? "-" : Hex.of(value).substring(0, 16)));
+                }
                 core().unlock(lkid, LockFlags.VALBLK, value);
                 return;
             }
@@ -387,6 +395,9 @@ final class SimCluster {
             if (value != null) {
                 modelValue.put(resource, value);
             }
+            if (TRACE != null) {
+                System.out.println("t=" + now + " agent " + id + " node " + node + " down " + lkid + " " + resource + " " + held + "->" + to + " value " + (value == null ? "-" : Hex.of(value).substring(0, 16)));
+            }
             try {
                 core().convert(lkid, to, LockFlags.VALBLK, value);
             } catch (DlmException e) {
@@ -397,6 +408,9 @@ final class SimCluster {
         @Override
         public void completed(Completion c) {
             completions++;
+            if (TRACE != null) {
+                System.out.println("t=" + now + " agent " + id + " node " + node + " " + c + " lvb " + (c.lvb() == null ? "-" : Hex.of(c.lvb()).substring(0, 16)) + " model " + (resource == null ? "-" : Hex.of(modelValue.getOrDefault(resource, new byte[LVB])).substring(0, 16)));
+            }
             assertEquals(lkid, c.lockId(), "completion for another lock; " + where());
             assertNotNull(pending, "completion with no operation pending: " + c + "; " + where());
             Pending op = pending;
@@ -410,9 +424,10 @@ final class SimCluster {
                     } else {
                         assertEquals(expect, c.mode(), "granted mode; " + where());
                     }
-                    boolean wasUp = op == Pending.REQUEST || held == null || !held.isDownTo(c.mode());
+                    // did this grant read the resource value (spec 1.9 table)? PR->CW, for one, does not
+                    boolean read = Lvb.direction(op == Pending.REQUEST ? null : held, c.mode()) == 'R';
                     held = c.mode();
-                    if (wasUp && held.code >= LockMode.CW.code && !c.valueInvalid()) {
+                    if (read && held.code >= LockMode.CW.code && !c.valueInvalid()) {
                         byte[] expected = modelValue.getOrDefault(resource, new byte[LVB]);
                         if (lostMaster.contains(ResourceName.of(resource).toString()) && java.util.Arrays.equals(c.lvb(), new byte[LVB])) {
                             expected = c.lvb(); // spec 3.4: new master, no surviving lock with VALBLK: no value
