@@ -13,7 +13,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +42,8 @@ public final class DlmNode implements LockManager {
     private final CoreLoop loop;
     private final EventLoopGroup io;
     private final Map<Integer, PeerLink> links = new HashMap<>();
-    private final Map<String, LoopLockspace> lockspaces = new LinkedHashMap<>();
+    /** Written on the core loop only; read by other threads for dumps and membership. */
+    private final Map<String, LoopLockspace> lockspaces = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, List<Envelope>> early = new HashMap<>();
     private final Set<Integer> members = new TreeSet<>();
     private final long incarnation = System.nanoTime() ^ ((long) System.identityHashCode(this) << 32);
@@ -101,27 +101,22 @@ public final class DlmNode implements LockManager {
 
     @Override
     public Lockspace openLockspace(String name) {
-        synchronized (lockspaces) {
+        // created on the core loop, with no monitor held, so it cannot race an arriving envelope
+        return loop.call(() -> {
             LoopLockspace ls = lockspaces.get(name);
-            if (ls != null) {
-                return ls;
-            }
-            ls = new LoopLockspace(loop, loop.call(() -> {
+            if (ls == null) {
                 LockspaceCore core = new LockspaceCore(name, config.nodeId(), members, LVB_LENGTH, incarnation,
                         this::transmit, System::nanoTime, metrics, config.joining());
-                return core;
-            }));
-            lockspaces.put(name, ls);
-            LoopLockspace opened = ls;
-            loop.execute(() -> {
+                ls = new LoopLockspace(loop, core);
+                lockspaces.put(name, ls);
                 List<Envelope> pending = early.remove(name);
                 if (pending != null) {
-                    pending.forEach(opened.core()::receive);
+                    pending.forEach(core::receive);
                 }
-                opened.core().deliverCallbacks();
-            });
+                loop.execute(core::deliverCallbacks);
+            }
             return ls;
-        }
+        });
     }
 
     private void transmit(Envelope env) {
@@ -134,10 +129,7 @@ public final class DlmNode implements LockManager {
     }
 
     private void onEnvelope(Envelope env) {
-        LoopLockspace ls;
-        synchronized (lockspaces) {
-            ls = lockspaces.get(env.getLockspace());
-        }
+        LoopLockspace ls = lockspaces.get(env.getLockspace());
         if (ls == null) {
             List<Envelope> list = early.computeIfAbsent(env.getLockspace(), k -> new ArrayList<>());
             if (list.size() < 100_000) {
@@ -150,11 +142,9 @@ public final class DlmNode implements LockManager {
     }
 
     private List<LockspaceCore> cores() {
-        synchronized (lockspaces) {
-            List<LockspaceCore> out = new ArrayList<>();
-            lockspaces.values().forEach(l -> out.add(l.core()));
-            return out;
-        }
+        List<LockspaceCore> out = new ArrayList<>();
+        lockspaces.values().forEach(l -> out.add(l.core()));
+        return out;
     }
 
     /** Node {@code n} failed or left: every lockspace stops until {@link #nodeFenced}. */
