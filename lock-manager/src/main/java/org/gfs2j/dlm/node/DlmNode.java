@@ -77,6 +77,7 @@ public final class DlmNode implements LockManager {
                     .bind(config.nodes().get(config.nodeId())).sync().channel();
         } catch (Exception e) {
             io.shutdownGracefully();
+            loop.shutdown();
             throw new IOException("cannot bind DLM port " + config.nodes().get(config.nodeId()) + ": " + e.getMessage(), e);
         }
         if (config.adminPort() >= 0) {

@@ -47,12 +47,24 @@ class NettyClusterTest {
     @BeforeEach
     void start() throws Exception {
         key = ClusterKey.generate(dir.resolve("cluster.key"));
-        addrs = Ports.loopbackNodes(3);
-        for (int i = 1; i <= 3; i++) {
-            DlmNode n = new DlmNode(new NodeConfig(i, addrs, ClusterKey.load(dir.resolve("cluster.key")), 0, false),
-                    new MetricRegistry()).start();
-            nodes.add(n);
-            ls.add(n.openLockspace("fs"));
+        for (int attempt = 1; ; attempt++) {
+            addrs = Ports.loopbackNodes(3);
+            try {
+                for (int i = 1; i <= 3; i++) {
+                    DlmNode n = new DlmNode(new NodeConfig(i, addrs, ClusterKey.load(dir.resolve("cluster.key")), 0, false),
+                            new MetricRegistry()).start();
+                    nodes.add(n);
+                    ls.add(n.openLockspace("fs"));
+                }
+                return;
+            } catch (java.io.IOException e) {
+                nodes.forEach(DlmNode::close); // a port was taken meanwhile: new ports
+                nodes.clear();
+                ls.clear();
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
