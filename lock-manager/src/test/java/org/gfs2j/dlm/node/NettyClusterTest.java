@@ -167,4 +167,30 @@ class NettyClusterTest {
         LockWaiter w2 = new LockWaiter((id, m) -> ls.get(1).unlock(id, 0, null));
         assertEquals(DlmStatus.OK, LockWaiter.lock(ls.get(1), name("fresh"), LockMode.EX, 0, w2, T).status());
     }
+
+    @Test
+    void aRestartedNodeRejoins() throws Exception {
+        LockWaiter w3 = new LockWaiter();
+        assertEquals(DlmStatus.OK, LockWaiter.lock(ls.get(2), name("shared"), LockMode.EX, 0, w3, T).status());
+        nodes.get(2).close();
+        for (int i = 0; i < 2; i++) {
+            AdminClient.send(nodes.get(i).adminPort(), "left 3");
+            AdminClient.send(nodes.get(i).adminPort(), "fenced 3");
+        }
+        LockWaiter w1 = new LockWaiter((id, m) -> ls.get(0).unlock(id, 0, null));
+        assertEquals(DlmStatus.OK, LockWaiter.lock(ls.get(0), name("shared"), LockMode.EX, 0, w1, T).status());
+        // node 3 comes back as a new process incarnation and joins
+        DlmNode again = new DlmNode(new NodeConfig(3, addrs, key, 0, true), new MetricRegistry()).start();
+        nodes.set(2, again);
+        Lockspace l3 = again.openLockspace("fs");
+        for (int i = 0; i < 2; i++) {
+            assertEquals("ok\n", AdminClient.send(nodes.get(i).adminPort(), "joined 3"));
+        }
+        LockWaiter w3b = new LockWaiter();
+        Completion g = LockWaiter.lock(l3, name("shared"), LockMode.EX, 0, w3b, T);
+        assertEquals(DlmStatus.OK, g.status(), "the rejoined node gets the lock after node 1 gives it up");
+        assertEquals(DlmStatus.EUNLOCK, w1.await(T).status());
+        assertTrue(again.dump().contains("members [1, 2, 3]"), again.dump());
+        assertTrue(nodes.get(0).dump().contains("members [1, 2, 3]"));
+    }
 }
