@@ -12,9 +12,12 @@ import org.gfs2j.dlm.DlmStatus;
 /** The one thread that owns every lockspace core of a node. */
 final class CoreLoop {
     private final ExecutorService executor;
+    private final io.netty.channel.EventLoop eventLoop;
     private volatile Thread thread;
 
+    /** A thread of its own (single-node manager). */
     CoreLoop(String name) {
+        eventLoop = null;
         executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -23,8 +26,17 @@ final class CoreLoop {
         });
     }
 
+    /**
+     * The Netty event loop that also serves the node's connections: inbound envelopes reach the
+     * cores and outbound ones reach the sockets without a thread hand-off.
+     */
+    CoreLoop(io.netty.channel.EventLoop eventLoop) {
+        this.eventLoop = eventLoop;
+        this.executor = eventLoop;
+    }
+
     boolean inLoop() {
-        return Thread.currentThread() == thread;
+        return eventLoop != null ? eventLoop.inEventLoop() : Thread.currentThread() == thread;
     }
 
     void execute(Runnable r) {
@@ -64,6 +76,9 @@ final class CoreLoop {
     }
 
     void shutdown() {
+        if (eventLoop != null) {
+            return; // the owner shuts its event loop group down
+        }
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

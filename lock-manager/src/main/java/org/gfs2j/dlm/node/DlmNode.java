@@ -53,8 +53,9 @@ public final class DlmNode implements LockManager {
     public DlmNode(NodeConfig config, MetricRegistry metrics) {
         this.config = config;
         this.metrics = metrics;
-        this.loop = new CoreLoop("dlm-node-" + config.nodeId());
-        this.io = new NioEventLoopGroup(2);
+        // one thread for the cores and every connection of this node
+        this.io = new NioEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory("dlm-node-" + config.nodeId(), true));
+        this.loop = new CoreLoop(io.next());
         members.addAll(config.nodes().keySet());
     }
 
@@ -69,7 +70,11 @@ public final class DlmNode implements LockManager {
                             ch.pipeline().addLast(new SimpleChannelInboundHandler<Envelope>() {
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, Envelope env) {
-                                    loop.execute(() -> onEnvelope(env));
+                                    if (loop.inLoop()) {
+                                        onEnvelope(env);
+                                    } else {
+                                        loop.execute(() -> onEnvelope(env));
+                                    }
                                 }
                             });
                         }
