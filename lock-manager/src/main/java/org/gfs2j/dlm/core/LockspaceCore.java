@@ -23,6 +23,7 @@ import org.gfs2j.dlm.LockCallbacks;
 import org.gfs2j.dlm.LockFlags;
 import org.gfs2j.dlm.LockMode;
 import org.gfs2j.dlm.Lockspace;
+import org.gfs2j.dlm.RecoveryListener;
 import org.gfs2j.dlm.proto.DlmMessage;
 import org.gfs2j.dlm.proto.Envelope;
 import org.gfs2j.dlm.proto.LockCopy;
@@ -101,6 +102,8 @@ public final class LockspaceCore implements Lockspace {
     private final List<Object[]> savedMessages = new ArrayList<>();
     private final TreeMap<Long, List<Object[]>> futureRcom = new TreeMap<>();
     private int recoveries;
+    private RecoveryListener recoveryListener;
+    private final Set<Integer> departedSinceRunning = new TreeSet<>();
 
     // dispatch
     private final ArrayDeque<DlmMessage> localQueue = new ArrayDeque<>();
@@ -167,6 +170,11 @@ public final class LockspaceCore implements Lockspace {
 
     public int recoveriesCompleted() {
         return recoveries;
+    }
+
+    @Override
+    public void setRecoveryListener(RecoveryListener listener) {
+        this.recoveryListener = listener;
     }
 
     // ------------------------------------------------------------------ API (holder side)
@@ -928,6 +936,7 @@ public final class LockspaceCore implements Lockspace {
         }
         refreshMemberArray();
         unfenced.add(n);
+        departedSinceRunning.add(n);
         LinkState link = links.remove(n);
         if (link != null) {
             lastIncarnation.put(n, link.incarnation);
@@ -970,6 +979,13 @@ public final class LockspaceCore implements Lockspace {
     private void stop() {
         if (state == State.RUNNING) {
             stoppedAtNanos = nanoClock.getAsLong();
+            if (recoveryListener != null) {
+                try {
+                    recoveryListener.recoverPrep();
+                } catch (RuntimeException e) {
+                    LOG.error("{}: recover_prep hook failed", name, e);
+                }
+            }
         }
         state = State.STOPPED;
         epoch++;
@@ -1243,6 +1259,14 @@ public final class LockspaceCore implements Lockspace {
         state = State.RUNNING;
         remasterNames.clear();
         recoveries++;
+        if (recoveryListener != null) {
+            RecoveryListener l = recoveryListener;
+            Set<Integer> now = new TreeSet<>(members);
+            Set<Integer> gone = new TreeSet<>(departedSinceRunning);
+            long e = epoch;
+            callbacks.addFirst(() -> l.recoverDone(now, gone, e));
+        }
+        departedSinceRunning.clear();
         metrics.recovery.update(nanoClock.getAsLong() - stoppedAtNanos, TimeUnit.NANOSECONDS);
         LOG.info("{}: node {} recovered, epoch {}, members {}", name, self, epoch, members);
         if (DEBUG) {

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Membership comes from outside ({@link #nodeLeft}, {@link #nodeFenced}, {@link #nodeJoined}):
  * the fencing layer, or an operator through the admin endpoint.
  */
-public final class DlmNode implements LockManager {
+public final class DlmNode implements LockManager, org.gfs2j.dlm.Membership {
     private static final Logger LOG = LoggerFactory.getLogger(DlmNode.class);
     public static final int LVB_LENGTH = 32;
 
@@ -154,6 +154,7 @@ public final class DlmNode implements LockManager {
     }
 
     /** Node {@code n} failed or left: every lockspace stops until {@link #nodeFenced}. */
+    @Override
     public void nodeLeft(int n) {
         synchronized (links) {
             PeerLink l = links.remove(n);
@@ -172,6 +173,7 @@ public final class DlmNode implements LockManager {
     }
 
     /** The fencing layer reports {@code n} fenced: recovery may run. */
+    @Override
     public void nodeFenced(int n) {
         loop.call(() -> {
             for (LockspaceCore c : cores()) {
@@ -183,6 +185,7 @@ public final class DlmNode implements LockManager {
     }
 
     /** Node {@code n} joined (it was started with {@code joining}). */
+    @Override
     public void nodeJoined(int n) {
         if (!config.nodes().containsKey(n)) {
             throw new IllegalArgumentException("node " + n + " is not in the static node list");

@@ -75,6 +75,14 @@ final class LoopLockspace implements Lockspace {
     }
 
     @Override
+    public void setRecoveryListener(org.gfs2j.dlm.RecoveryListener listener) {
+        loop.call(() -> {
+            core.setRecoveryListener(listener);
+            return null;
+        });
+    }
+
+    @Override
     public String dump() {
         return loop.call(core::dump);
     }

@@ -150,6 +150,18 @@ class NettyClusterTest {
         w3.await(T);
         ls.get(2).convert(g3.lockId(), LockMode.EX, LockFlags.VALBLK, null);
         w3.await(T);
+        java.util.concurrent.BlockingQueue<String> hooks = new java.util.concurrent.LinkedBlockingQueue<>();
+        ls.get(0).setRecoveryListener(new org.gfs2j.dlm.RecoveryListener() {
+            @Override
+            public void recoverPrep() {
+                hooks.add("prep");
+            }
+
+            @Override
+            public void recoverDone(java.util.Set<Integer> members, java.util.Set<Integer> departed, long epoch) {
+                hooks.add("done " + members + " " + departed);
+            }
+        });
         LockWaiter w1 = new LockWaiter();
         ls.get(0).lock(name("victim"), LockMode.PR, LockFlags.VALBLK, w1);
         nodes.get(2).close();
@@ -160,6 +172,8 @@ class NettyClusterTest {
             AdminClient.send(nodes.get(i).adminPort(), "fenced 3");
         }
         Completion g1 = w1.await(T);
+        assertEquals("prep", hooks.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("done [1, 2] [3]", hooks.poll(10, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(DlmStatus.OK, g1.status(), "node 1's queued request is granted once node 3's lock is purged");
         assertTrue(g1.valueInvalid() || java.util.Arrays.equals(new byte[32], g1.lvb()),
                 "a value a dead EX holder may have changed is not trusted");
