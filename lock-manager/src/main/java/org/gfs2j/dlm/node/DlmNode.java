@@ -48,6 +48,7 @@ public final class DlmNode implements LockManager, org.gfs2j.dlm.Membership {
     private final Set<Integer> members = new TreeSet<>();
     private final long incarnation = System.nanoTime() ^ ((long) System.identityHashCode(this) << 32);
     private Channel server;
+    private final java.util.Set<Channel> incoming = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private AdminServer admin;
 
     public DlmNode(NodeConfig config, MetricRegistry metrics) {
@@ -67,9 +68,25 @@ public final class DlmNode implements LockManager, org.gfs2j.dlm.Membership {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             DlmPipeline.configure(ch.pipeline(), false, config.nodeId(), 0, config.nodes().keySet(), config.key());
+                            incoming.add(ch);
+                            ch.closeFuture().addListener(f -> incoming.remove(ch));
                             ch.pipeline().addLast(new SimpleChannelInboundHandler<Envelope>() {
+                                private long received;
+                                private long acked;
+
+                                @Override
+                                public void channelReadComplete(ChannelHandlerContext ctx) {
+                                    if (received != acked) {
+                                        // cumulative count on this connection: the sender may forget that much
+                                        acked = received;
+                                        ctx.writeAndFlush(Envelope.newBuilder().setFrom(config.nodeId()).setSeq(received).build());
+                                    }
+                                    ctx.fireChannelReadComplete();
+                                }
+
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, Envelope env) {
+                                    received++;
                                     if (loop.inLoop()) {
                                         onEnvelope(env);
                                     } else {
@@ -204,6 +221,19 @@ public final class DlmNode implements LockManager, org.gfs2j.dlm.Membership {
             }
             return null;
         });
+    }
+
+    /**
+     * Closes every connection of this node, incoming and outgoing, as a network fault would; they
+     * are re-established on demand and unacknowledged envelopes are resent. For tests.
+     */
+    public void dropConnections() {
+        synchronized (links) {
+            links.values().forEach(PeerLink::dropConnection);
+        }
+        for (Channel c : incoming) {
+            c.close();
+        }
     }
 
     /** Whether every open lockspace is running (not stopped or recovering). */

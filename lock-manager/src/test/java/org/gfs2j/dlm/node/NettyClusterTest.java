@@ -207,4 +207,25 @@ class NettyClusterTest {
         assertTrue(again.dump().contains("members [1, 2, 3]"), again.dump());
         assertTrue(nodes.get(0).dump().contains("members [1, 2, 3]"));
     }
+
+    @Test
+    void lostConnectionsBetweenLiveNodesLoseNoMessage() throws Exception {
+        // node 1 and node 2 pass an EX lock back and forth while their connections keep breaking
+        byte[] r = name("flaky");
+        for (int i = 0; i < 40; i++) {
+            Lockspace l = ls.get(i % 2);
+            LockWaiter w = new LockWaiter();
+            Completion c = LockWaiter.lock(l, r, LockMode.EX, 0, w, T);
+            assertEquals(DlmStatus.OK, c.status(), "round " + i);
+            if (i % 3 == 0) {
+                nodes.get(i % 2).dropConnections();
+            }
+            l.unlock(c.lockId(), 0, null);
+            assertEquals(DlmStatus.EUNLOCK, w.await(T).status(), "round " + i);
+            if (i % 5 == 0) {
+                nodes.get((i + 1) % 2).dropConnections();
+            }
+        }
+        assertTrue(nodes.get(0).isRunning() && nodes.get(1).isRunning());
+    }
 }
