@@ -4,7 +4,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,7 +55,8 @@ public final class LockspaceCore implements Lockspace {
 
     enum State { RUNNING, STOPPED, RECOVERING }
 
-    private static final boolean DEBUG = Boolean.getBoolean("gfs2j.dlm.trace");
+    /** {@code -Dgfs2j.dlm.trace=true} logs every message a core handles (to replay a simulation seed). */
+    private static final boolean TRACE = Boolean.getBoolean("gfs2j.dlm.trace");
 
     private final String name;
     private final int self;
@@ -843,8 +843,8 @@ public final class LockspaceCore implements Lockspace {
     }
 
     private void deliver(int from, DlmMessage m) {
-        if (DEBUG) {
-            LOG.warn("{} node {} {} epoch {}: {} from {} epoch {} lkid {} {}", name, self, state, epoch, m.getType(), from,
+        if (TRACE) {
+            LOG.info("{} node {} {} epoch {}: {} from {} epoch {} lkid {} {}", name, self, state, epoch, m.getType(), from,
                     m.getEpoch(), m.getLkid(), ResourceName.wrap(m.getName().toByteArray()));
         }
         MsgType t = m.getType();
@@ -1269,8 +1269,8 @@ public final class LockspaceCore implements Lockspace {
         departedSinceRunning.clear();
         metrics.recovery.update(nanoClock.getAsLong() - stoppedAtNanos, TimeUnit.NANOSECONDS);
         LOG.info("{}: node {} recovered, epoch {}, members {}", name, self, epoch, members);
-        if (DEBUG) {
-            LOG.warn("after recovery:\n{}", dump());
+        if (TRACE) {
+            LOG.info("after recovery:\n{}", dump());
         }
         for (MasterResource r : mastered.values()) {
             grantPending(r, true);
@@ -1437,10 +1437,6 @@ public final class LockspaceCore implements Lockspace {
     @Override
     public String toString() {
         return "LockspaceCore[" + name + " node " + self + " " + state + " epoch " + epoch + "]";
-    }
-
-    static byte[] copy(byte[] b) {
-        return b == null ? null : Arrays.copyOf(b, b.length);
     }
 
     /** Per-peer sequence state. */
