@@ -83,4 +83,25 @@ class DlmSimulationTest {
         assertTrue(sim.opsIssued > 1000, "only " + sim.opsIssued + " operations");
         System.out.println("seed " + seed + ": node " + victim + " failed at t=" + when + " and rejoined; " + sim.opsIssued + " ops");
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void secondFailureDuringRecovery(long seed) {
+        System.out.println("simulation seed " + seed + " with two failures close together");
+        SimCluster sim = new SimCluster(seed, 4, 3, 6, 40);
+        int first = 1 + sim.rnd.nextInt(4);
+        int second = first % 4 + 1;
+        long when = 2_000 + sim.rnd.nextInt(6_000);
+        sim.crashAt(when, first);
+        sim.crashAt(when + sim.rnd.nextInt(150), second); // often while the survivors are still recovering
+        sim.stopIssuingAt(20_000);
+        sim.run(5_000_000);
+        sim.checkFinished();
+        for (var e : sim.cores.entrySet()) {
+            if (e.getKey() != first && e.getKey() != second) {
+                assertTrue(e.getValue().members().size() == 2, "members " + e.getValue().members());
+            }
+        }
+        System.out.println("seed " + seed + ": nodes " + first + " and " + second + " failed from t=" + when + "; " + sim.opsIssued + " ops");
+    }
 }
