@@ -104,6 +104,8 @@ public final class LockspaceCore implements Lockspace {
     private final TreeMap<Long, List<Object[]>> futureRcom = new TreeMap<>();
     private int recoveries;
     private RecoveryListener recoveryListener;
+    private long tossNanos = TimeUnit.SECONDS.toNanos(10);
+    private java.util.function.Consumer<ResourceName> tossHook;
     private final Set<Integer> departedSinceRunning = new TreeSet<>();
 
     // dispatch
@@ -131,7 +133,7 @@ public final class LockspaceCore implements Lockspace {
         this.transport = transport;
         this.nanoClock = nanoClock;
         this.metrics = new DlmMetrics(registry, name);
-        this.master = new MasterRole(name, lvbLen, metrics, this::send);
+        this.master = new MasterRole(name, self, lvbLen, metrics, this::send);
         this.mastered = master.mastered;
         this.masterLocks = master.masterLocks;
         members.addAll(initialMembers);
@@ -253,8 +255,8 @@ public final class LockspaceCore implements Lockspace {
                 lk.lvbSeq++;
             }
             lk.granted = mode;
-            if (state == State.RUNNING && masterOf.containsKey(lk.name)) {
-                send(masterOf.get(lk.name), msg(MsgType.CONVERT, lk).setMode(mode.code).setFlags(flags)
+            if (state == State.RUNNING && lk.master != 0) {
+                send(lk.master, msg(MsgType.CONVERT, lk).setMode(mode.code).setFlags(flags)
                         .setLvb(ByteString.copyFrom(lk.lvb)).setHasLvb(valblk && dir == 'W'));
             } else {
                 lk.downUnsent = mode;
@@ -344,13 +346,17 @@ public final class LockspaceCore implements Lockspace {
 
     private void sendCancel(HolderLock lk) {
         lk.cancel = HolderLock.Cancel.SENT;
-        send(masterOf.get(lk.name), msg(MsgType.CANCEL, lk));
+        send(lk.master, msg(MsgType.CANCEL, lk));
     }
 
     /** Sends the lock's pending operation towards its master (looking the master up if needed). */
     private void dispatch(HolderLock lk) {
         if (state != State.RUNNING) {
             lk.phase = HolderLock.Phase.UNSENT;
+            return;
+        }
+        if (lk.op != HolderLock.Op.REQUEST && lk.master != 0) {
+            sendOp(lk, lk.master); // an existing lock's master is known; the name cache may be newer or gone
             return;
         }
         Integer master = masterOf.get(lk.name);
@@ -373,6 +379,7 @@ public final class LockspaceCore implements Lockspace {
     }
 
     private void sendOp(HolderLock lk, int master) {
+        lk.master = master;
         lk.phase = HolderLock.Phase.SENT;
         lk.sentAtNanos = nanoClock.getAsLong();
         DlmMessage.Builder m;
@@ -442,7 +449,15 @@ public final class LockspaceCore implements Lockspace {
         int status = m.getStatus();
         switch (m.getType()) {
             case REQUEST_REPLY, CONVERT_REPLY -> {
-                if (status == DlmStatus.OK) {
+                if (status == DlmStatus.EBADR) {
+                    masterOf.remove(lk.name, from); // stale master (unless a newer answer replaced it): ask again
+                    lk.master = 0;
+                    if (lk.cancel != HolderLock.Cancel.NONE) {
+                        cancelLocally(lk);
+                    } else {
+                        dispatch(lk);
+                    }
+                } else if (status == DlmStatus.OK) {
                     onGranted(lk, m);
                 } else if (status == DlmStatus.EINPROGRESS) {
                     lk.phase = HolderLock.Phase.QUEUED;
@@ -518,6 +533,9 @@ public final class LockspaceCore implements Lockspace {
     private void lookupReply(DlmMessage m) {
         ResourceName n = ResourceName.wrap(m.getName().toByteArray());
         masterOf.put(n, m.getMaster());
+        if (m.getMaster() == self) {
+            master.resource(n); // ours now, even if the lock that asked is cancelled meanwhile
+        }
         List<Integer> waiters = lookupWaiters.remove(n);
         if (waiters == null) {
             return;
@@ -624,6 +642,12 @@ public final class LockspaceCore implements Lockspace {
                     lookupReply(m);
                 }
             }
+            case REMOVE -> {
+                if (m.getEpoch() == epoch) {
+                    ResourceName n = ResourceName.wrap(m.getName().toByteArray());
+                    directory.remove(n, from);
+                }
+            }
             default -> LOG.warn("{}: unexpected message {} from {}", name, m.getType(), from);
         }
     }
@@ -672,6 +696,36 @@ public final class LockspaceCore implements Lockspace {
     /** Whether callbacks are waiting for {@link #deliverCallbacks}. */
     public boolean hasCallbacks() {
         return state == State.RUNNING && !callbacks.isEmpty();
+    }
+
+    // ------------------------------------------------------------------ idle resources
+
+    /** How long a mastered resource stays without locks before it is dropped (spec: 10 s). */
+    public void setTossNanos(long nanos) {
+        this.tossNanos = nanos;
+    }
+
+    /** Test hook: told each resource this node drops as idle. */
+    void onToss(java.util.function.Consumer<ResourceName> hook) {
+        this.tossHook = hook;
+    }
+
+    /**
+     * Periodic housekeeping, driven by the runtime (every second): drops resources idle for the
+     * toss period and tells their directory node, which forgets them unless re-mastered meanwhile.
+     */
+    public void tick() {
+        if (state != State.RUNNING) {
+            return;
+        }
+        for (ResourceName n : master.toss(nanoClock.getAsLong(), tossNanos)) {
+            masterOf.remove(n);
+            if (tossHook != null) {
+                tossHook.accept(n);
+            }
+            send(dirNode(n), DlmMessage.newBuilder().setType(MsgType.REMOVE).setName(bs(n)));
+        }
+        pump();
     }
 
     // ------------------------------------------------------------------ membership and recovery
@@ -782,8 +836,17 @@ public final class LockspaceCore implements Lockspace {
                 it.remove();
             }
         }
+        for (HolderLock lk : locks.values()) {
+            if (lk.master != 0 && !members.contains(lk.master)) {
+                remasterNames.add(lk.name);
+                masterOf.remove(lk.name);
+            }
+        }
         for (HolderLock lk : new ArrayList<>(locks.values())) {
             boolean masterGone = remasterNames.contains(lk.name);
+            if (masterGone) {
+                lk.master = 0;
+            }
             if (lk.phase == HolderLock.Phase.LOOKUP) {
                 lk.phase = HolderLock.Phase.UNSENT;
             }
@@ -924,6 +987,7 @@ public final class LockspaceCore implements Lockspace {
                         LockCopy c = copyOf(lk);
                         if (c != null) {
                             copies.add(c);
+                            lk.master = m.getMaster();
                         }
                     }
                 }
@@ -1034,9 +1098,9 @@ public final class LockspaceCore implements Lockspace {
             if (state != State.RUNNING) {
                 break;
             }
-            if (lk.downUnsent != null && masterOf.containsKey(lk.name)) {
+            if (lk.downUnsent != null && lk.master != 0) {
                 boolean write = LockFlags.has(lk.downFlags, LockFlags.VALBLK);
-                send(masterOf.get(lk.name), msg(MsgType.CONVERT, lk).setMode(lk.downUnsent.code).setFlags(lk.downFlags)
+                send(lk.master, msg(MsgType.CONVERT, lk).setMode(lk.downUnsent.code).setFlags(lk.downFlags)
                         .setLvb(ByteString.copyFrom(lk.lvb)).setHasLvb(write));
             }
             lk.downUnsent = null;
@@ -1066,7 +1130,7 @@ public final class LockspaceCore implements Lockspace {
         sb.append("Local locks:\n");
         for (HolderLock lk : locks.values()) {
             sb.append("  lkid ").append(lk.lkid).append(' ').append(lk.name).append(" master ")
-                    .append(masterOf.getOrDefault(lk.name, -1)).append(" granted ").append(lk.granted);
+                    .append(lk.master).append(" granted ").append(lk.granted);
             if (lk.op != HolderLock.Op.NONE) {
                 sb.append(" op ").append(lk.op).append(lk.requested != null ? " " + lk.requested : "").append(' ').append(lk.phase);
             }

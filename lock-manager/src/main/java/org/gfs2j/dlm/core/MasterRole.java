@@ -31,12 +31,14 @@ final class MasterRole {
     final TreeMap<ResourceName, MasterResource> mastered = new TreeMap<>();
     final Map<Long, MasterLock> masterLocks = new HashMap<>();
     private final String name;
+    private final int self;
     private final int lvbLen;
     private final DlmMetrics metrics;
     private final Outbox outbox;
 
-    MasterRole(String name, int lvbLen, DlmMetrics metrics, Outbox outbox) {
+    MasterRole(String name, int self, int lvbLen, DlmMetrics metrics, Outbox outbox) {
         this.name = name;
+        this.self = self;
         this.lvbLen = lvbLen;
         this.metrics = metrics;
         this.outbox = outbox;
@@ -52,7 +54,16 @@ final class MasterRole {
 
     void request(int from, DlmMessage m) {
         ResourceName n = ResourceName.wrap(m.getName().toByteArray());
-        MasterResource r = resource(n);
+        MasterResource r = mastered.get(n);
+        if (r == null) {
+            if (from != self) {
+                // not (or no longer) master: the sender's cached master is stale, or it overtook our
+                // own lookup reply; it asks the directory again
+                send(from, DlmMessage.newBuilder().setType(MsgType.REQUEST_REPLY).setLkid(m.getLkid()).setStatus(DlmStatus.EBADR));
+                return;
+            }
+            r = resource(n);
+        }
         MasterLock lk = new MasterLock(from, m.getLkid(), r);
         lk.requested = LockMode.ofCode(m.getMode());
         lk.flags = m.getFlags();
@@ -357,5 +368,25 @@ final class MasterRole {
         all.addAll(r.converting);
         all.addAll(r.waiting);
         return all;
+    }
+
+    /**
+     * Resources without any lock for {@code tossNanos} are dropped (value included, as when the
+     * last lock anywhere goes); returns their names so the directory can be told.
+     */
+    List<ResourceName> toss(long now, long tossNanos) {
+        List<ResourceName> gone = new ArrayList<>();
+        for (var it = mastered.values().iterator(); it.hasNext(); ) {
+            MasterResource r = it.next();
+            if (!r.isEmpty() || r.rebuiltPending) {
+                r.idleSinceNanos = -1;
+            } else if (r.idleSinceNanos < 0) {
+                r.idleSinceNanos = now;
+            } else if (now - r.idleSinceNanos >= tossNanos) {
+                it.remove();
+                gone.add(r.name);
+            }
+        }
+        return gone;
     }
 }

@@ -18,7 +18,7 @@ final class CoreLoop {
     /** A thread of its own (single-node manager). */
     CoreLoop(String name) {
         eventLoop = null;
-        executor = Executors.newSingleThreadExecutor(r -> {
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             thread = t;
@@ -37,6 +37,15 @@ final class CoreLoop {
 
     boolean inLoop() {
         return eventLoop != null ? eventLoop.inEventLoop() : Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code r} on the loop every {@code millis} ms (housekeeping such as tossing idle resources). */
+    void every(long millis, Runnable r) {
+        if (eventLoop != null) {
+            eventLoop.scheduleAtFixedRate(r, millis, millis, TimeUnit.MILLISECONDS);
+        } else {
+            ((java.util.concurrent.ScheduledExecutorService) executor).scheduleAtFixedRate(r, millis, millis, TimeUnit.MILLISECONDS);
+        }
     }
 
     void execute(Runnable r) {

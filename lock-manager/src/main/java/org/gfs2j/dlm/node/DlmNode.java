@@ -105,6 +105,12 @@ public final class DlmNode implements LockManager, org.gfs2j.dlm.Membership {
         if (config.adminPort() >= 0) {
             admin = new AdminServer(this, config.adminPort());
         }
+        loop.every(1000, () -> {
+            for (LockspaceCore c : cores()) {
+                c.tick();
+                c.deliverCallbacks();
+            }
+        });
         LOG.info("node {} listening on {}", config.nodeId(), server.localAddress());
         return this;
     }

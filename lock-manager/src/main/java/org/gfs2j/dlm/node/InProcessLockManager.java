@@ -26,6 +26,10 @@ public final class InProcessLockManager implements LockManager {
         this.nodeId = nodeId;
         this.metrics = metrics;
         this.loop = new CoreLoop("dlm-local-" + nodeId);
+        loop.every(1000, () -> lockspaces.values().forEach(l -> {
+            l.core().tick();
+            l.core().deliverCallbacks();
+        }));
     }
 
     @Override

@@ -32,14 +32,16 @@ class DlmSimulationTest {
     @MethodSource("seeds")
     void randomWorkloadKeepsInvariants(long seed) {
         System.out.println("simulation seed " + seed);
-        SimCluster sim = new SimCluster(seed, 3 + (int) (seed % 2), 4, 6, 40);
+        // 4..15 resources: few means heavy contention, many means resources often idle and dropped
+        SimCluster sim = new SimCluster(seed, 3 + (int) (seed % 2), 4, 4 + (int) Math.floorMod(seed, 12L), 40);
         sim.stopIssuingAt(20_000);
         sim.run(5_000_000);
         sim.checkFinished();
         assertTrue(sim.opsIssued > 1000, "only " + sim.opsIssued + " operations");
         assertTrue(sim.basts > 0, "no blocking callbacks happened");
+        assertTrue(sim.tosses > 0, "no idle resource was dropped");
         System.out.println("seed " + seed + ": " + sim.opsIssued + " ops, " + sim.completions + " completions, "
-                + sim.basts + " blocking callbacks, " + sim.steps + " steps");
+                + sim.basts + " blocking callbacks, " + sim.tosses + " idle resources dropped, " + sim.steps + " steps");
     }
 
     @ParameterizedTest(name = "seed {0}")

@@ -37,6 +37,10 @@ final class SimCluster {
     static final String LS = "simfs";
 
     static final String TRACE = System.getProperty("gfs2j.sim.trace");
+    static final long TOSS = 300;
+    static final long TICK = 50;
+    long tosses;
+    private long quiesceAt = Long.MAX_VALUE;
     final long seed;
     final Random rnd;
     final int nodes;
@@ -77,6 +81,8 @@ final class SimCluster {
             cores.put(n, new LockspaceCore(LS, n, ids, LVB, 1000 + n, env -> transmit(node, env), () -> now,
                     new MetricRegistry(), false));
         }
+        cores.values().forEach(this::configure);
+        scheduleTicks();
         for (int n = 1; n <= nodes; n++) {
             for (int a = 0; a < agentsPerNode; a++) {
                 Agent ag = new Agent(n, agents.size());
@@ -84,6 +90,28 @@ final class SimCluster {
                 schedule(rnd.nextInt(10), ag::act);
             }
         }
+    }
+
+    /** Short toss period so idle resources come and go during a run; the value goes with them. */
+    private void configure(LockspaceCore core) {
+        core.setTossNanos(TOSS);
+        core.onToss(n -> {
+            tosses++;
+            modelValue.remove(n.toString().substring(1, n.toString().length() - 1));
+        });
+    }
+
+    private void scheduleTicks() {
+        schedule(TICK, () -> {
+            for (var c : cores.entrySet()) {
+                if (!dead.contains(c.getKey())) {
+                    c.getValue().tick();
+                }
+            }
+            if (!quiescing || now < quiesceAt + 20 * TOSS) {
+                scheduleTicks();
+            }
+        });
     }
 
     String where() {
@@ -116,6 +144,7 @@ final class SimCluster {
             List<Integer> ids = new ArrayList<>(cores.keySet());
             cores.put(node, new LockspaceCore(LS, node, ids, LVB, 5000 + node + time, env -> transmit(node, env), () -> now,
                     new MetricRegistry(), true));
+            configure(cores.get(node));
             dead.remove(node);
             for (int a = 0; a < agentsPerNode; a++) {
                 Agent ag = new Agent(node, agents.size());
@@ -150,7 +179,10 @@ final class SimCluster {
     }
 
     void stopIssuingAt(long time) {
-        events.add(new Event(time, eventSeq++, () -> quiescing = true));
+        events.add(new Event(time, eventSeq++, () -> {
+            quiescing = true;
+            quiesceAt = now;
+        }));
     }
 
     /** Crashes {@code victim} at {@code time}; survivors are told it left, then that it was fenced. */
