@@ -7,6 +7,8 @@ public final class DlmStatus {
     public static final int EBUSY = -16;
     public static final int EINVAL = -22;
     public static final int EDEADLK = -35;
+    /** Internal: "I am not the master of that resource" (stale master cache); the holder looks it up again. */
+    public static final int EBADR = -53;
     public static final int ENOTCONN = -107;
     public static final int EINPROGRESS = -115;
     public static final int ECANCEL = -0x10001;
@@ -26,6 +28,7 @@ public final class DlmStatus {
             case EBUSY: return "EBUSY";
             case EINVAL: return "EINVAL";
             case EDEADLK: return "EDEADLK";
+            case EBADR: return "EBADR";
             case ENOTCONN: return "ENOTCONN";
             case EINPROGRESS: return "EINPROGRESS";
             case ECANCEL: return "ECANCEL";

@@ -33,6 +33,9 @@ public interface Lockspace {
     /** Cancels a queued request or conversion; a no-op (no callback) if nothing is pending. */
     void cancel(int lockId);
 
+    /** Registers the file system's recovery hooks (one listener per lockspace; null removes it). */
+    void setRecoveryListener(RecoveryListener listener);
+
     /** A lock dump of this node's view (resources mastered here, and this node's own locks). */
     String dump();
 }

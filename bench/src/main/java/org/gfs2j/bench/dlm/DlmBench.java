@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,11 +65,8 @@ public final class DlmBench {
             Path dir = Files.createTempDirectory("gfs2j-bench-dlm");
             try {
                 ClusterKey key = ClusterKey.generate(dir.resolve("cluster.key"));
-                Map<Integer, InetSocketAddress> nodes = new TreeMap<>();
-                nodes.put(1, new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()));
-                nodes.put(2, new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()));
-                try (DlmNode n1 = new DlmNode(new NodeConfig(1, nodes, key, -1, false), new MetricRegistry()).start();
-                     DlmNode n2 = new DlmNode(new NodeConfig(2, nodes, key, -1, false), new MetricRegistry()).start()) {
+                DlmNode[] pair = startPair(key);
+                try (DlmNode n1 = pair[0]; DlmNode n2 = pair[1]) {
                     Lockspace l1 = n1.openLockspace("bench");
                     Lockspace l2 = n2.openLockspace("bench");
                     double[] lat = remoteLatency(l1, l2);
@@ -229,9 +225,26 @@ public final class DlmBench {
         return s[Math.max(0, idx)] / 1000.0;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** Two nodes on loopback ports below the ephemeral range, retried if a port is taken meanwhile. */
+    private static DlmNode[] startPair(ClusterKey key) throws IOException {
+        java.util.Random rnd = new java.util.Random();
+        IOException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Map<Integer, InetSocketAddress> nodes = new TreeMap<>();
+            nodes.put(1, new InetSocketAddress(InetAddress.getLoopbackAddress(), 20000 + rnd.nextInt(12000)));
+            nodes.put(2, new InetSocketAddress(InetAddress.getLoopbackAddress(), 20000 + rnd.nextInt(12000)));
+            DlmNode n1 = null;
+            try {
+                n1 = new DlmNode(new NodeConfig(1, nodes, key, -1, false), new MetricRegistry()).start();
+                DlmNode n2 = new DlmNode(new NodeConfig(2, nodes, key, -1, false), new MetricRegistry()).start();
+                return new DlmNode[] {n1, n2};
+            } catch (IOException e) {
+                last = e;
+                if (n1 != null) {
+                    n1.close();
+                }
+            }
         }
+        throw last;
     }
 }

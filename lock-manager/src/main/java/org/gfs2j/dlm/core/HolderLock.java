@@ -16,6 +16,8 @@ final class HolderLock {
     final ResourceName name;
     final LockCallbacks callbacks;
     LockMode granted;
+    /** The node this lock's master copy lives on (0 = not known yet); follows the lock, not the name cache. */
+    int master;
     Op op = Op.NONE;
     LockMode requested;
     int opFlags;

@@ -4,7 +4,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,6 +22,7 @@ import org.gfs2j.dlm.LockCallbacks;
 import org.gfs2j.dlm.LockFlags;
 import org.gfs2j.dlm.LockMode;
 import org.gfs2j.dlm.Lockspace;
+import org.gfs2j.dlm.RecoveryListener;
 import org.gfs2j.dlm.proto.DlmMessage;
 import org.gfs2j.dlm.proto.Envelope;
 import org.gfs2j.dlm.proto.LockCopy;
@@ -55,6 +55,9 @@ public final class LockspaceCore implements Lockspace {
 
     enum State { RUNNING, STOPPED, RECOVERING }
 
+    /** {@code -Dgfs2j.dlm.trace=true} logs every message a core handles (to replay a simulation seed). */
+    private static final boolean TRACE = Boolean.getBoolean("gfs2j.dlm.trace");
+
     private final String name;
     private final int self;
     private final int lvbLen;
@@ -86,8 +89,9 @@ public final class LockspaceCore implements Lockspace {
     private final Map<ResourceName, Integer> directory = new HashMap<>();
 
     // master side
-    private final TreeMap<ResourceName, MasterResource> mastered = new TreeMap<>();
-    private final Map<Long, MasterLock> masterLocks = new HashMap<>();
+    private final MasterRole master;
+    private final TreeMap<ResourceName, MasterResource> mastered;
+    private final Map<Long, MasterLock> masterLocks;
 
     // recovery
     private final Set<Integer> namesFrom = new HashSet<>();
@@ -99,6 +103,10 @@ public final class LockspaceCore implements Lockspace {
     private final List<Object[]> savedMessages = new ArrayList<>();
     private final TreeMap<Long, List<Object[]>> futureRcom = new TreeMap<>();
     private int recoveries;
+    private RecoveryListener recoveryListener;
+    private long tossNanos = TimeUnit.SECONDS.toNanos(10);
+    private java.util.function.Consumer<ResourceName> tossHook;
+    private final Set<Integer> departedSinceRunning = new TreeSet<>();
 
     // dispatch
     private final ArrayDeque<DlmMessage> localQueue = new ArrayDeque<>();
@@ -125,6 +133,9 @@ public final class LockspaceCore implements Lockspace {
         this.transport = transport;
         this.nanoClock = nanoClock;
         this.metrics = new DlmMetrics(registry, name);
+        this.master = new MasterRole(name, self, lvbLen, metrics, this::send);
+        this.mastered = master.mastered;
+        this.masterLocks = master.masterLocks;
         members.addAll(initialMembers);
         members.add(self);
         refreshMemberArray();
@@ -165,6 +176,11 @@ public final class LockspaceCore implements Lockspace {
 
     public int recoveriesCompleted() {
         return recoveries;
+    }
+
+    @Override
+    public void setRecoveryListener(RecoveryListener listener) {
+        this.recoveryListener = listener;
     }
 
     // ------------------------------------------------------------------ API (holder side)
@@ -239,8 +255,8 @@ public final class LockspaceCore implements Lockspace {
                 lk.lvbSeq++;
             }
             lk.granted = mode;
-            if (state == State.RUNNING && masterOf.containsKey(lk.name)) {
-                send(masterOf.get(lk.name), msg(MsgType.CONVERT, lk).setMode(mode.code).setFlags(flags)
+            if (state == State.RUNNING && lk.master != 0) {
+                send(lk.master, msg(MsgType.CONVERT, lk).setMode(mode.code).setFlags(flags)
                         .setLvb(ByteString.copyFrom(lk.lvb)).setHasLvb(valblk && dir == 'W'));
             } else {
                 lk.downUnsent = mode;
@@ -330,13 +346,17 @@ public final class LockspaceCore implements Lockspace {
 
     private void sendCancel(HolderLock lk) {
         lk.cancel = HolderLock.Cancel.SENT;
-        send(masterOf.get(lk.name), msg(MsgType.CANCEL, lk));
+        send(lk.master, msg(MsgType.CANCEL, lk));
     }
 
     /** Sends the lock's pending operation towards its master (looking the master up if needed). */
     private void dispatch(HolderLock lk) {
         if (state != State.RUNNING) {
             lk.phase = HolderLock.Phase.UNSENT;
+            return;
+        }
+        if (lk.op != HolderLock.Op.REQUEST && lk.master != 0) {
+            sendOp(lk, lk.master); // an existing lock's master is known; the name cache may be newer or gone
             return;
         }
         Integer master = masterOf.get(lk.name);
@@ -359,6 +379,7 @@ public final class LockspaceCore implements Lockspace {
     }
 
     private void sendOp(HolderLock lk, int master) {
+        lk.master = master;
         lk.phase = HolderLock.Phase.SENT;
         lk.sentAtNanos = nanoClock.getAsLong();
         DlmMessage.Builder m;
@@ -428,7 +449,15 @@ public final class LockspaceCore implements Lockspace {
         int status = m.getStatus();
         switch (m.getType()) {
             case REQUEST_REPLY, CONVERT_REPLY -> {
-                if (status == DlmStatus.OK) {
+                if (status == DlmStatus.EBADR) {
+                    masterOf.remove(lk.name, from); // stale master (unless a newer answer replaced it): ask again
+                    lk.master = 0;
+                    if (lk.cancel != HolderLock.Cancel.NONE) {
+                        cancelLocally(lk);
+                    } else {
+                        dispatch(lk);
+                    }
+                } else if (status == DlmStatus.OK) {
                     onGranted(lk, m);
                 } else if (status == DlmStatus.EINPROGRESS) {
                     lk.phase = HolderLock.Phase.QUEUED;
@@ -504,6 +533,9 @@ public final class LockspaceCore implements Lockspace {
     private void lookupReply(DlmMessage m) {
         ResourceName n = ResourceName.wrap(m.getName().toByteArray());
         masterOf.put(n, m.getMaster());
+        if (m.getMaster() == self) {
+            master.resource(n); // ours now, even if the lock that asked is cancelled meanwhile
+        }
         List<Integer> waiters = lookupWaiters.remove(n);
         if (waiters == null) {
             return;
@@ -518,263 +550,6 @@ public final class LockspaceCore implements Lockspace {
 
     private int dirNode(ResourceName n) {
         return memberArray[Math.floorMod(n.stableHash(), memberArray.length)];
-    }
-
-    // ------------------------------------------------------------------ master side
-
-    private MasterResource resource(ResourceName n) {
-        return mastered.computeIfAbsent(n, k -> new MasterResource(k, lvbLen));
-    }
-
-    private void masterRequest(int from, DlmMessage m) {
-        ResourceName n = ResourceName.wrap(m.getName().toByteArray());
-        MasterResource r = resource(n);
-        MasterLock lk = new MasterLock(from, m.getLkid(), r);
-        lk.requested = LockMode.ofCode(m.getMode());
-        lk.flags = m.getFlags();
-        lk.valblk = LockFlags.has(lk.flags, LockFlags.VALBLK);
-        LockMode g = r.grantableMode(lk, false, true, false);
-        DlmMessage.Builder reply = DlmMessage.newBuilder().setType(MsgType.REQUEST_REPLY).setLkid(lk.lkid);
-        if (g != null) {
-            masterLocks.put(lk.key(), lk);
-            r.granted.add(lk);
-            grantFields(r, lk, null, g, reply, null);
-            send(from, reply.setStatus(DlmStatus.OK));
-        } else if (LockFlags.has(lk.flags, LockFlags.NOQUEUE)) {
-            send(from, reply.setStatus(DlmStatus.EAGAIN));
-            if (LockFlags.has(lk.flags, LockFlags.NOQUEUEBAST)) {
-                bastIncompatible(r, lk, lk.requested, true);
-            }
-        } else {
-            masterLocks.put(lk.key(), lk);
-            if (LockFlags.has(lk.flags, LockFlags.HEADQUE)) {
-                r.waiting.add(0, lk);
-            } else {
-                r.waiting.add(lk);
-            }
-            metrics.queueLength.update(r.queued());
-            send(from, reply.setStatus(DlmStatus.EINPROGRESS));
-            bastIncompatible(r, lk, lk.requested, false);
-        }
-    }
-
-    private void masterConvert(int from, DlmMessage m) {
-        MasterLock lk = masterLocks.get(MasterLock.key(from, m.getLkid()));
-        if (lk == null || lk.granted == null) {
-            LOG.warn("{}: node {} converts unknown lock {}", name, from, m.getLkid());
-            return;
-        }
-        MasterResource r = lk.resource;
-        LockMode mode = LockMode.ofCode(m.getMode());
-        int flags = m.getFlags();
-        lk.valblk |= LockFlags.has(flags, LockFlags.VALBLK);
-        if (lk.granted.isDownTo(mode)) {
-            if (LockFlags.has(flags, LockFlags.VALBLK) && Lvb.direction(lk.granted, mode) == 'W') {
-                writeLvb(r, lk, flags, m.getHasLvb() ? m.getLvb().toByteArray() : null);
-            }
-            lk.granted = mode;
-            grantPending(r, false);
-            return; // down-conversions get no reply
-        }
-        lk.requested = mode;
-        lk.flags = flags;
-        lk.pendingWrite = m.getHasLvb() ? m.getLvb().toByteArray() : null;
-        DlmMessage.Builder reply = DlmMessage.newBuilder().setType(MsgType.CONVERT_REPLY).setLkid(lk.lkid);
-        LockMode g = r.grantableMode(lk, true, true, false);
-        if (g != null) {
-            LockMode old = lk.granted;
-            grantFields(r, lk, old, g, reply, lk.pendingWrite);
-            send(from, reply.setStatus(DlmStatus.OK));
-            grantPending(r, false);
-            return;
-        }
-        if (LockFlags.has(flags, LockFlags.NOQUEUE)) {
-            lk.requested = null;
-            send(from, reply.setStatus(DlmStatus.EAGAIN));
-            if (LockFlags.has(flags, LockFlags.NOQUEUEBAST)) {
-                bastIncompatible(r, lk, mode, true);
-            }
-            return;
-        }
-        int sb = 0;
-        boolean bastSelf = false;
-        if (r.conversionDeadlock(lk)) {
-            if (LockFlags.has(flags, LockFlags.CONVDEADLK)) {
-                lk.granted = LockMode.NL;
-                sb |= DlmStatus.SBF_DEMOTED;
-                g = r.grantableMode(lk, true, true, false);
-                if (g != null) {
-                    grantFields(r, lk, LockMode.NL, g, reply, null);
-                    send(from, reply.setStatus(DlmStatus.OK).setSbflags(reply.getSbflags() | sb));
-                    grantPending(r, false);
-                    return;
-                }
-            } else if (LockFlags.has(flags, LockFlags.NODLCKWT)) {
-                bastSelf = true;
-            } else {
-                lk.requested = null;
-                send(from, reply.setStatus(DlmStatus.EDEADLK));
-                return;
-            }
-        }
-        r.granted.remove(lk);
-        if (LockFlags.has(flags, LockFlags.HEADQUE)) {
-            r.converting.add(0, lk);
-        } else {
-            r.converting.add(lk);
-        }
-        metrics.queueLength.update(r.queued());
-        send(from, reply.setStatus(DlmStatus.EINPROGRESS).setSbflags(sb));
-        if (bastSelf) {
-            bast(lk, mode);
-        }
-        bastIncompatible(r, lk, mode, false);
-        if (sb != 0) {
-            grantPending(r, false);
-        }
-    }
-
-    private void masterUnlock(int from, DlmMessage m) {
-        MasterLock lk = masterLocks.remove(MasterLock.key(from, m.getLkid()));
-        if (lk != null) {
-            MasterResource r = lk.resource;
-            if (LockFlags.has(m.getFlags(), LockFlags.VALBLK) && lk.granted != null && lk.granted.code >= LockMode.PW.code) {
-                writeLvb(r, lk, m.getFlags(), m.getHasLvb() ? m.getLvb().toByteArray() : null);
-            }
-            r.remove(lk);
-            send(from, DlmMessage.newBuilder().setType(MsgType.UNLOCK_REPLY).setLkid(m.getLkid()).setStatus(DlmStatus.EUNLOCK));
-            grantPending(r, false);
-            return;
-        }
-        send(from, DlmMessage.newBuilder().setType(MsgType.UNLOCK_REPLY).setLkid(m.getLkid()).setStatus(DlmStatus.EUNLOCK));
-    }
-
-    private void masterCancel(int from, DlmMessage m) {
-        MasterLock lk = masterLocks.get(MasterLock.key(from, m.getLkid()));
-        int status = 0;
-        if (lk != null) {
-            MasterResource r = lk.resource;
-            if (r.waiting.remove(lk)) {
-                masterLocks.remove(lk.key());
-                status = DlmStatus.ECANCEL;
-            } else if (r.converting.remove(lk)) {
-                lk.requested = null;
-                r.granted.add(lk);
-                status = DlmStatus.ECANCEL;
-            }
-            send(from, DlmMessage.newBuilder().setType(MsgType.CANCEL_REPLY).setLkid(m.getLkid()).setStatus(status));
-            if (status != 0) {
-                grantPending(r, false);
-            }
-            return;
-        }
-        send(from, DlmMessage.newBuilder().setType(MsgType.CANCEL_REPLY).setLkid(m.getLkid()).setStatus(status));
-    }
-
-    /** Moves a lock to {@code mode}, applies the value block transfer, fills the grant message. */
-    private void grantFields(MasterResource r, MasterLock lk, LockMode old, LockMode mode, DlmMessage.Builder out, byte[] write) {
-        int sb = 0;
-        if (mode != lk.requested) {
-            sb |= DlmStatus.SBF_ALTMODE;
-        }
-        if (LockFlags.has(lk.flags, LockFlags.VALBLK)) {
-            char dir = Lvb.direction(old, mode);
-            if (dir == 'R') {
-                lk.lvbSeq = r.lvbSeq;
-                out.setHasLvb(true).setLvb(ByteString.copyFrom(r.lvb)).setLvbSeq(r.lvbSeq);
-                if (r.lvbInvalid) {
-                    sb |= DlmStatus.SBF_VALNOTVALID;
-                }
-            } else if (dir == 'W') {
-                writeLvb(r, lk, lk.flags, write);
-            }
-        }
-        lk.granted = mode;
-        lk.requested = null;
-        lk.pendingWrite = null;
-        lk.lastBast = null;
-        out.setMode(mode.code).setSbflags(out.getSbflags() | sb);
-        metrics.grants.mark();
-    }
-
-    private void writeLvb(MasterResource r, MasterLock lk, int flags, byte[] value) {
-        if (LockFlags.has(flags, LockFlags.IVVALBLK)) {
-            r.lvbInvalid = true;
-            return;
-        }
-        if (value == null) {
-            return;
-        }
-        r.lvb = value.clone();
-        r.lvbSeq++;
-        r.lvbInvalid = false;
-        lk.lvbSeq = r.lvbSeq;
-    }
-
-    /** Re-scan after an unlock, cancel or conversion: conversions first, then waiters, then BASTs. */
-    private void grantPending(MasterResource r, boolean ignoreConversionOrder) {
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (MasterLock lk : new ArrayList<>(r.converting)) {
-                LockMode g = r.grantableMode(lk, true, false, ignoreConversionOrder);
-                if (g != null) {
-                    r.converting.remove(lk);
-                    r.granted.add(lk);
-                    sendGrant(r, lk, lk.granted, g);
-                    progress = true;
-                    break;
-                }
-            }
-            if (!progress && r.converting.isEmpty()) {
-                for (MasterLock lk : new ArrayList<>(r.waiting)) {
-                    LockMode g = r.grantableMode(lk, false, false, false);
-                    if (g != null) {
-                        r.waiting.remove(lk);
-                        r.granted.add(lk);
-                        sendGrant(r, lk, null, g);
-                        progress = true;
-                        break;
-                    }
-                }
-            }
-        }
-        for (MasterLock blocked : r.converting) {
-            bastIncompatible(r, blocked, blocked.requested, false);
-        }
-        for (MasterLock blocked : r.waiting) {
-            bastIncompatible(r, blocked, blocked.requested, false);
-        }
-    }
-
-    private void sendGrant(MasterResource r, MasterLock lk, LockMode old, LockMode g) {
-        DlmMessage.Builder grant = DlmMessage.newBuilder().setType(MsgType.GRANT).setLkid(lk.lkid).setStatus(DlmStatus.OK);
-        grantFields(r, lk, old, g, grant, lk.pendingWrite);
-        send(lk.node, grant);
-    }
-
-    /** BASTs to the granted locks whose mode is incompatible with {@code mode} (also converting ones if asked). */
-    private void bastIncompatible(MasterResource r, MasterLock requester, LockMode mode, boolean includeConverting) {
-        for (MasterLock g : r.granted) {
-            if (g != requester && !mode.compatibleWith(g.granted)) {
-                bast(g, mode);
-            }
-        }
-        if (includeConverting) {
-            for (MasterLock g : r.converting) {
-                if (g != requester && !mode.compatibleWith(g.granted)) {
-                    bast(g, mode);
-                }
-            }
-        }
-    }
-
-    private void bast(MasterLock g, LockMode mode) {
-        if (LockMode.bastCovers(g.lastBast, mode)) {
-            return;
-        }
-        g.lastBast = mode;
-        send(g.node, DlmMessage.newBuilder().setType(MsgType.BAST).setLkid(g.lkid).setMode(mode.code));
     }
 
     // ------------------------------------------------------------------ messages in
@@ -833,6 +608,10 @@ public final class LockspaceCore implements Lockspace {
     }
 
     private void deliver(int from, DlmMessage m) {
+        if (TRACE) {
+            LOG.info("{} node {} {} epoch {}: {} from {} epoch {} lkid {} {}", name, self, state, epoch, m.getType(), from,
+                    m.getEpoch(), m.getLkid(), ResourceName.wrap(m.getName().toByteArray()));
+        }
         MsgType t = m.getType();
         if (t.getNumber() >= MsgType.RC_NAMES_VALUE) {
             recoveryMessage(from, m);
@@ -847,10 +626,10 @@ public final class LockspaceCore implements Lockspace {
 
     private void normalMessage(int from, DlmMessage m) {
         switch (m.getType()) {
-            case REQUEST -> masterRequest(from, m);
-            case CONVERT -> masterConvert(from, m);
-            case UNLOCK -> masterUnlock(from, m);
-            case CANCEL -> masterCancel(from, m);
+            case REQUEST -> master.request(from, m);
+            case CONVERT -> master.convert(from, m);
+            case UNLOCK -> master.unlock(from, m);
+            case CANCEL -> master.cancel(from, m);
             case REQUEST_REPLY, CONVERT_REPLY, UNLOCK_REPLY, CANCEL_REPLY, GRANT -> holderReply(from, m);
             case BAST -> holderBast(m);
             case LOOKUP -> {
@@ -861,6 +640,12 @@ public final class LockspaceCore implements Lockspace {
             case LOOKUP_REPLY -> {
                 if (m.getEpoch() == epoch) {
                     lookupReply(m);
+                }
+            }
+            case REMOVE -> {
+                if (m.getEpoch() == epoch) {
+                    ResourceName n = ResourceName.wrap(m.getName().toByteArray());
+                    directory.remove(n, from);
                 }
             }
             default -> LOG.warn("{}: unexpected message {} from {}", name, m.getType(), from);
@@ -913,6 +698,36 @@ public final class LockspaceCore implements Lockspace {
         return state == State.RUNNING && !callbacks.isEmpty();
     }
 
+    // ------------------------------------------------------------------ idle resources
+
+    /** How long a mastered resource stays without locks before it is dropped (spec: 10 s). */
+    public void setTossNanos(long nanos) {
+        this.tossNanos = nanos;
+    }
+
+    /** Test hook: told each resource this node drops as idle. */
+    void onToss(java.util.function.Consumer<ResourceName> hook) {
+        this.tossHook = hook;
+    }
+
+    /**
+     * Periodic housekeeping, driven by the runtime (every second): drops resources idle for the
+     * toss period and tells their directory node, which forgets them unless re-mastered meanwhile.
+     */
+    public void tick() {
+        if (state != State.RUNNING) {
+            return;
+        }
+        for (ResourceName n : master.toss(nanoClock.getAsLong(), tossNanos)) {
+            masterOf.remove(n);
+            if (tossHook != null) {
+                tossHook.accept(n);
+            }
+            send(dirNode(n), DlmMessage.newBuilder().setType(MsgType.REMOVE).setName(bs(n)));
+        }
+        pump();
+    }
+
     // ------------------------------------------------------------------ membership and recovery
 
     /** Node {@code n} left or failed: stop; recovery starts once it is reported fenced. */
@@ -922,6 +737,7 @@ public final class LockspaceCore implements Lockspace {
         }
         refreshMemberArray();
         unfenced.add(n);
+        departedSinceRunning.add(n);
         LinkState link = links.remove(n);
         if (link != null) {
             lastIncarnation.put(n, link.incarnation);
@@ -964,6 +780,13 @@ public final class LockspaceCore implements Lockspace {
     private void stop() {
         if (state == State.RUNNING) {
             stoppedAtNanos = nanoClock.getAsLong();
+            if (recoveryListener != null) {
+                try {
+                    recoveryListener.recoverPrep();
+                } catch (RuntimeException e) {
+                    LOG.error("{}: recover_prep hook failed", name, e);
+                }
+            }
         }
         state = State.STOPPED;
         epoch++;
@@ -988,13 +811,13 @@ public final class LockspaceCore implements Lockspace {
         for (var it = mastered.values().iterator(); it.hasNext(); ) {
             MasterResource r = it.next();
             if (r.rebuiltPending) {
-                for (MasterLock lk : allLocks(r)) {
+                for (MasterLock lk : MasterRole.allLocks(r)) {
                     masterLocks.remove(lk.key());
                 }
                 it.remove();
                 continue;
             }
-            for (MasterLock lk : allLocks(r)) {
+            for (MasterLock lk : MasterRole.allLocks(r)) {
                 if (!members.contains(lk.node)) {
                     if (lk.valblk && lk.granted != null && lk.granted.code >= LockMode.PW.code) {
                         r.lvbInvalid = true;
@@ -1013,8 +836,17 @@ public final class LockspaceCore implements Lockspace {
                 it.remove();
             }
         }
+        for (HolderLock lk : locks.values()) {
+            if (lk.master != 0 && !members.contains(lk.master)) {
+                remasterNames.add(lk.name);
+                masterOf.remove(lk.name);
+            }
+        }
         for (HolderLock lk : new ArrayList<>(locks.values())) {
             boolean masterGone = remasterNames.contains(lk.name);
+            if (masterGone) {
+                lk.master = 0;
+            }
             if (lk.phase == HolderLock.Phase.LOOKUP) {
                 lk.phase = HolderLock.Phase.UNSENT;
             }
@@ -1067,6 +899,10 @@ public final class LockspaceCore implements Lockspace {
                 }
             }
             case CONVERT -> {
+                if (LockFlags.has(lk.opFlags, LockFlags.CONVDEADLK)) {
+                    // the old master may have demoted it to NL (DEMOTED reply lost with it): assume so
+                    lk.granted = LockMode.NL;
+                }
                 if (lk.cancel != HolderLock.Cancel.NONE) {
                     cancelLocally(lk);
                 } else if (lk.phase == HolderLock.Phase.SENT) {
@@ -1151,6 +987,7 @@ public final class LockspaceCore implements Lockspace {
                         LockCopy c = copyOf(lk);
                         if (c != null) {
                             copies.add(c);
+                            lk.master = m.getMaster();
                         }
                     }
                 }
@@ -1186,7 +1023,7 @@ public final class LockspaceCore implements Lockspace {
         ResourceName n = ResourceName.wrap(m.getName().toByteArray());
         MasterResource r = mastered.get(n);
         if (r == null) {
-            r = resource(n);
+            r = master.resource(n);
             r.rebuiltPending = true;
         }
         for (LockCopy c : m.getLocksList()) {
@@ -1217,25 +1054,37 @@ public final class LockspaceCore implements Lockspace {
                 continue;
             }
             r.rebuiltPending = false;
-            recoverLvb(r);
+            master.recoverLvb(r);
             for (MasterLock lk : new ArrayList<>(r.converting)) {
                 // a PR<->CW conversion the old master may have granted: if another lock's mode
                 // contradicts the old mode, the conversion must have happened
                 if (lk.middleConversion && !r.compatibleWithOthers(lk, lk.granted)) {
                     r.converting.remove(lk);
                     r.granted.add(lk);
-                    sendGrant(r, lk, lk.granted, lk.requested);
+                    master.sendGrant(r, lk, lk.granted, lk.requested);
                 }
                 lk.middleConversion = false;
             }
+            master.resolveConversionDeadlocks(r);
         }
         state = State.RUNNING;
         remasterNames.clear();
         recoveries++;
+        if (recoveryListener != null) {
+            RecoveryListener l = recoveryListener;
+            Set<Integer> now = new TreeSet<>(members);
+            Set<Integer> gone = new TreeSet<>(departedSinceRunning);
+            long e = epoch;
+            callbacks.addFirst(() -> l.recoverDone(now, gone, e));
+        }
+        departedSinceRunning.clear();
         metrics.recovery.update(nanoClock.getAsLong() - stoppedAtNanos, TimeUnit.NANOSECONDS);
         LOG.info("{}: node {} recovered, epoch {}, members {}", name, self, epoch, members);
+        if (TRACE) {
+            LOG.info("after recovery:\n{}", dump());
+        }
         for (MasterResource r : mastered.values()) {
-            grantPending(r, true);
+            master.grantPending(r, true);
         }
         List<Object[]> saved = new ArrayList<>(savedMessages);
         savedMessages.clear();
@@ -1249,9 +1098,9 @@ public final class LockspaceCore implements Lockspace {
             if (state != State.RUNNING) {
                 break;
             }
-            if (lk.downUnsent != null && masterOf.containsKey(lk.name)) {
+            if (lk.downUnsent != null && lk.master != 0) {
                 boolean write = LockFlags.has(lk.downFlags, LockFlags.VALBLK);
-                send(masterOf.get(lk.name), msg(MsgType.CONVERT, lk).setMode(lk.downUnsent.code).setFlags(lk.downFlags)
+                send(lk.master, msg(MsgType.CONVERT, lk).setMode(lk.downUnsent.code).setFlags(lk.downFlags)
                         .setLvb(ByteString.copyFrom(lk.lvb)).setHasLvb(write));
             }
             lk.downUnsent = null;
@@ -1261,40 +1110,6 @@ public final class LockspaceCore implements Lockspace {
                 sendCancel(lk);
             }
         }
-    }
-
-    /** Spec 3.4: the value of a remastered resource comes from the survivors' copies. */
-    private void recoverLvb(MasterResource r) {
-        MasterLock best = null;
-        boolean bestAboveCr = false;
-        for (MasterLock lk : allLocks(r)) {
-            if (!lk.valblk) {
-                continue;
-            }
-            boolean aboveCr = lk.granted != null && lk.granted.code > LockMode.CR.code;
-            if (best == null || (aboveCr && !bestAboveCr) || (aboveCr == bestAboveCr && lk.lvbSeq > best.lvbSeq)) {
-                best = lk;
-                bestAboveCr = aboveCr;
-            }
-        }
-        if (best == null) {
-            r.lvb = new byte[lvbLen];
-            r.lvbInvalid = true;
-        } else {
-            r.lvb = best.recoveredLvb.clone();
-            r.lvbSeq = best.lvbSeq;
-            r.lvbInvalid = !bestAboveCr;
-        }
-        for (MasterLock lk : allLocks(r)) {
-            lk.recoveredLvb = null;
-        }
-    }
-
-    private static List<MasterLock> allLocks(MasterResource r) {
-        List<MasterLock> all = new ArrayList<>(r.granted);
-        all.addAll(r.converting);
-        all.addAll(r.waiting);
-        return all;
     }
 
     // ------------------------------------------------------------------ inspection
@@ -1315,7 +1130,7 @@ public final class LockspaceCore implements Lockspace {
         sb.append("Local locks:\n");
         for (HolderLock lk : locks.values()) {
             sb.append("  lkid ").append(lk.lkid).append(' ').append(lk.name).append(" master ")
-                    .append(masterOf.getOrDefault(lk.name, -1)).append(" granted ").append(lk.granted);
+                    .append(lk.master).append(" granted ").append(lk.granted);
             if (lk.op != HolderLock.Op.NONE) {
                 sb.append(" op ").append(lk.op).append(lk.requested != null ? " " + lk.requested : "").append(' ').append(lk.phase);
             }
@@ -1375,10 +1190,6 @@ public final class LockspaceCore implements Lockspace {
     @Override
     public String toString() {
         return "LockspaceCore[" + name + " node " + self + " " + state + " epoch " + epoch + "]";
-    }
-
-    static byte[] copy(byte[] b) {
-        return b == null ? null : Arrays.copyOf(b, b.length);
     }
 
     /** Per-peer sequence state. */

@@ -19,6 +19,8 @@ final class MasterResource {
     boolean lvbInvalid;
     /** Re-created from holder copies in an unfinished recovery pass. */
     boolean rebuiltPending;
+    /** Clock reading when the resource was first seen without any lock, -1 while it has locks. */
+    long idleSinceNanos = -1;
 
     MasterResource(ResourceName name, int lvbLen) {
         this.name = name;

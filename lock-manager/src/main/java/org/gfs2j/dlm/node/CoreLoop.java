@@ -12,10 +12,13 @@ import org.gfs2j.dlm.DlmStatus;
 /** The one thread that owns every lockspace core of a node. */
 final class CoreLoop {
     private final ExecutorService executor;
+    private final io.netty.channel.EventLoop eventLoop;
     private volatile Thread thread;
 
+    /** A thread of its own (single-node manager). */
     CoreLoop(String name) {
-        executor = Executors.newSingleThreadExecutor(r -> {
+        eventLoop = null;
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             thread = t;
@@ -23,8 +26,26 @@ final class CoreLoop {
         });
     }
 
+    /**
+     * The Netty event loop that also serves the node's connections: inbound envelopes reach the
+     * cores and outbound ones reach the sockets without a thread hand-off.
+     */
+    CoreLoop(io.netty.channel.EventLoop eventLoop) {
+        this.eventLoop = eventLoop;
+        this.executor = eventLoop;
+    }
+
     boolean inLoop() {
-        return Thread.currentThread() == thread;
+        return eventLoop != null ? eventLoop.inEventLoop() : Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code r} on the loop every {@code millis} ms (housekeeping such as tossing idle resources). */
+    void every(long millis, Runnable r) {
+        if (eventLoop != null) {
+            eventLoop.scheduleAtFixedRate(r, millis, millis, TimeUnit.MILLISECONDS);
+        } else {
+            ((java.util.concurrent.ScheduledExecutorService) executor).scheduleAtFixedRate(r, millis, millis, TimeUnit.MILLISECONDS);
+        }
     }
 
     void execute(Runnable r) {
@@ -64,6 +85,9 @@ final class CoreLoop {
     }
 
     void shutdown() {
+        if (eventLoop != null) {
+            return; // the owner shuts its event loop group down
+        }
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

@@ -13,7 +13,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Membership comes from outside ({@link #nodeLeft}, {@link #nodeFenced}, {@link #nodeJoined}):
  * the fencing layer, or an operator through the admin endpoint.
  */
-public final class DlmNode implements LockManager {
+public final class DlmNode implements LockManager, org.gfs2j.dlm.Membership {
     private static final Logger LOG = LoggerFactory.getLogger(DlmNode.class);
     public static final int LVB_LENGTH = 32;
 
@@ -43,18 +42,21 @@ public final class DlmNode implements LockManager {
     private final CoreLoop loop;
     private final EventLoopGroup io;
     private final Map<Integer, PeerLink> links = new HashMap<>();
-    private final Map<String, LoopLockspace> lockspaces = new LinkedHashMap<>();
+    /** Written on the core loop only; read by other threads for dumps and membership. */
+    private final Map<String, LoopLockspace> lockspaces = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, List<Envelope>> early = new HashMap<>();
     private final Set<Integer> members = new TreeSet<>();
     private final long incarnation = System.nanoTime() ^ ((long) System.identityHashCode(this) << 32);
     private Channel server;
+    private final java.util.Set<Channel> incoming = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private AdminServer admin;
 
     public DlmNode(NodeConfig config, MetricRegistry metrics) {
         this.config = config;
         this.metrics = metrics;
-        this.loop = new CoreLoop("dlm-node-" + config.nodeId());
-        this.io = new NioEventLoopGroup(2);
+        // one thread for the cores and every connection of this node
+        this.io = new NioEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory("dlm-node-" + config.nodeId(), true));
+        this.loop = new CoreLoop(io.next());
         members.addAll(config.nodes().keySet());
     }
 
@@ -66,10 +68,30 @@ public final class DlmNode implements LockManager {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             DlmPipeline.configure(ch.pipeline(), false, config.nodeId(), 0, config.nodes().keySet(), config.key());
+                            incoming.add(ch);
+                            ch.closeFuture().addListener(f -> incoming.remove(ch));
                             ch.pipeline().addLast(new SimpleChannelInboundHandler<Envelope>() {
+                                private long received;
+                                private long acked;
+
+                                @Override
+                                public void channelReadComplete(ChannelHandlerContext ctx) {
+                                    if (received != acked) {
+                                        // cumulative count on this connection: the sender may forget that much
+                                        acked = received;
+                                        ctx.writeAndFlush(Envelope.newBuilder().setFrom(config.nodeId()).setSeq(received).build());
+                                    }
+                                    ctx.fireChannelReadComplete();
+                                }
+
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, Envelope env) {
-                                    loop.execute(() -> onEnvelope(env));
+                                    received++;
+                                    if (loop.inLoop()) {
+                                        onEnvelope(env);
+                                    } else {
+                                        loop.execute(() -> onEnvelope(env));
+                                    }
                                 }
                             });
                         }
@@ -77,11 +99,18 @@ public final class DlmNode implements LockManager {
                     .bind(config.nodes().get(config.nodeId())).sync().channel();
         } catch (Exception e) {
             io.shutdownGracefully();
+            loop.shutdown();
             throw new IOException("cannot bind DLM port " + config.nodes().get(config.nodeId()) + ": " + e.getMessage(), e);
         }
         if (config.adminPort() >= 0) {
             admin = new AdminServer(this, config.adminPort());
         }
+        loop.every(1000, () -> {
+            for (LockspaceCore c : cores()) {
+                c.tick();
+                c.deliverCallbacks();
+            }
+        });
         LOG.info("node {} listening on {}", config.nodeId(), server.localAddress());
         return this;
     }
@@ -101,27 +130,22 @@ public final class DlmNode implements LockManager {
 
     @Override
     public Lockspace openLockspace(String name) {
-        synchronized (lockspaces) {
+        // created on the core loop, with no monitor held, so it cannot race an arriving envelope
+        return loop.call(() -> {
             LoopLockspace ls = lockspaces.get(name);
-            if (ls != null) {
-                return ls;
-            }
-            ls = new LoopLockspace(loop, loop.call(() -> {
+            if (ls == null) {
                 LockspaceCore core = new LockspaceCore(name, config.nodeId(), members, LVB_LENGTH, incarnation,
                         this::transmit, System::nanoTime, metrics, config.joining());
-                return core;
-            }));
-            lockspaces.put(name, ls);
-            LoopLockspace opened = ls;
-            loop.execute(() -> {
+                ls = new LoopLockspace(loop, core);
+                lockspaces.put(name, ls);
                 List<Envelope> pending = early.remove(name);
                 if (pending != null) {
-                    pending.forEach(opened.core()::receive);
+                    pending.forEach(core::receive);
                 }
-                opened.core().deliverCallbacks();
-            });
+                loop.execute(core::deliverCallbacks);
+            }
             return ls;
-        }
+        });
     }
 
     private void transmit(Envelope env) {
@@ -134,10 +158,7 @@ public final class DlmNode implements LockManager {
     }
 
     private void onEnvelope(Envelope env) {
-        LoopLockspace ls;
-        synchronized (lockspaces) {
-            ls = lockspaces.get(env.getLockspace());
-        }
+        LoopLockspace ls = lockspaces.get(env.getLockspace());
         if (ls == null) {
             List<Envelope> list = early.computeIfAbsent(env.getLockspace(), k -> new ArrayList<>());
             if (list.size() < 100_000) {
@@ -150,14 +171,13 @@ public final class DlmNode implements LockManager {
     }
 
     private List<LockspaceCore> cores() {
-        synchronized (lockspaces) {
-            List<LockspaceCore> out = new ArrayList<>();
-            lockspaces.values().forEach(l -> out.add(l.core()));
-            return out;
-        }
+        List<LockspaceCore> out = new ArrayList<>();
+        lockspaces.values().forEach(l -> out.add(l.core()));
+        return out;
     }
 
     /** Node {@code n} failed or left: every lockspace stops until {@link #nodeFenced}. */
+    @Override
     public void nodeLeft(int n) {
         synchronized (links) {
             PeerLink l = links.remove(n);
@@ -176,6 +196,7 @@ public final class DlmNode implements LockManager {
     }
 
     /** The fencing layer reports {@code n} fenced: recovery may run. */
+    @Override
     public void nodeFenced(int n) {
         loop.call(() -> {
             for (LockspaceCore c : cores()) {
@@ -187,6 +208,7 @@ public final class DlmNode implements LockManager {
     }
 
     /** Node {@code n} joined (it was started with {@code joining}). */
+    @Override
     public void nodeJoined(int n) {
         if (!config.nodes().containsKey(n)) {
             throw new IllegalArgumentException("node " + n + " is not in the static node list");
@@ -205,6 +227,19 @@ public final class DlmNode implements LockManager {
             }
             return null;
         });
+    }
+
+    /**
+     * Closes every connection of this node, incoming and outgoing, as a network fault would; they
+     * are re-established on demand and unacknowledged envelopes are resent. For tests.
+     */
+    public void dropConnections() {
+        synchronized (links) {
+            links.values().forEach(PeerLink::dropConnection);
+        }
+        for (Channel c : incoming) {
+            c.close();
+        }
     }
 
     /** Whether every open lockspace is running (not stopped or recovering). */

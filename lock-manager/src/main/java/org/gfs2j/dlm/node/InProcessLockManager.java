@@ -1,7 +1,6 @@
 package org.gfs2j.dlm.node;
 
 import com.codahale.metrics.MetricRegistry;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.gfs2j.dlm.LockManager;
@@ -17,7 +16,7 @@ public final class InProcessLockManager implements LockManager {
     private final int nodeId;
     private final MetricRegistry metrics;
     private final CoreLoop loop;
-    private final Map<String, LoopLockspace> lockspaces = new LinkedHashMap<>();
+    private final Map<String, LoopLockspace> lockspaces = new java.util.concurrent.ConcurrentHashMap<>();
 
     public InProcessLockManager() {
         this(1, new MetricRegistry());
@@ -27,6 +26,10 @@ public final class InProcessLockManager implements LockManager {
         this.nodeId = nodeId;
         this.metrics = metrics;
         this.loop = new CoreLoop("dlm-local-" + nodeId);
+        loop.every(1000, () -> lockspaces.values().forEach(l -> {
+            l.core().tick();
+            l.core().deliverCallbacks();
+        }));
     }
 
     @Override
@@ -35,8 +38,9 @@ public final class InProcessLockManager implements LockManager {
     }
 
     @Override
-    public synchronized Lockspace openLockspace(String name) {
-        return lockspaces.computeIfAbsent(name, n -> new LoopLockspace(loop, loop.call(() ->
+    public Lockspace openLockspace(String name) {
+        // on the core loop, no monitor held: a callback may open or dump lockspaces too
+        return loop.call(() -> lockspaces.computeIfAbsent(name, n -> new LoopLockspace(loop,
                 new LockspaceCore(n, nodeId, List.of(nodeId), LVB_LENGTH, System.nanoTime(),
                         env -> {
                             throw new IllegalStateException("single-node lockspace sent a message to node " + env.getTo());
@@ -45,10 +49,12 @@ public final class InProcessLockManager implements LockManager {
     }
 
     @Override
-    public synchronized String dump() {
-        StringBuilder sb = new StringBuilder();
-        lockspaces.values().forEach(l -> sb.append(l.dump()));
-        return sb.toString();
+    public String dump() {
+        return loop.call(() -> {
+            StringBuilder sb = new StringBuilder();
+            lockspaces.values().forEach(l -> sb.append(l.core().dump()));
+            return sb.toString();
+        });
     }
 
     public MetricRegistry metrics() {

@@ -7,7 +7,9 @@ import org.gfs2j.dlm.core.LockspaceCore;
 
 /**
  * The thread-safe face of a {@link LockspaceCore}: each call runs on the node's core loop (directly
- * when already there, e.g. from a callback), and callbacks are delivered after the call returns.
+ * when already there, e.g. from a callback). Callbacks it causes are delivered on the loop once the
+ * core has finished the call, possibly before the calling thread resumes; from inside a callback
+ * they are delivered after the current callback returns.
  */
 final class LoopLockspace implements Lockspace {
     private final CoreLoop loop;
@@ -35,9 +37,11 @@ final class LoopLockspace implements Lockspace {
     @Override
     public int lock(byte[] resource, LockMode mode, int flags, LockCallbacks callbacks) {
         byte[] name = resource == null ? null : resource.clone();
-        int id = loop.call(() -> core.lock(name, mode, flags, callbacks));
-        afterCall();
-        return id;
+        return loop.call(() -> {
+            int id = core.lock(name, mode, flags, callbacks);
+            core.deliverCallbacks();
+            return id;
+        });
     }
 
     @Override
@@ -45,9 +49,9 @@ final class LoopLockspace implements Lockspace {
         byte[] v = lvb == null ? null : lvb.clone();
         loop.call(() -> {
             core.convert(lockId, mode, flags, v);
+            core.deliverCallbacks();
             return null;
         });
-        afterCall();
     }
 
     @Override
@@ -55,23 +59,26 @@ final class LoopLockspace implements Lockspace {
         byte[] v = lvb == null ? null : lvb.clone();
         loop.call(() -> {
             core.unlock(lockId, flags, v);
+            core.deliverCallbacks();
             return null;
         });
-        afterCall();
     }
 
     @Override
     public void cancel(int lockId) {
         loop.call(() -> {
             core.cancel(lockId);
+            core.deliverCallbacks();
             return null;
         });
-        afterCall();
     }
 
-    /** Callbacks caused by a call run as a separate loop task, never inside the call. */
-    private void afterCall() {
-        loop.execute(core::deliverCallbacks);
+    @Override
+    public void setRecoveryListener(org.gfs2j.dlm.RecoveryListener listener) {
+        loop.call(() -> {
+            core.setRecoveryListener(listener);
+            return null;
+        });
     }
 
     @Override

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The outgoing connection to one peer: one long-lived channel, so envelopes to that peer stay in
- * order. Envelopes queue while (re)connecting and authenticating; a lost connection is redialled
+ * order. The peer acknowledges what it received (a count per connection); what a lost connection
+ * may have swallowed is resent on the next one, and the receiving core drops duplicates by sequence. Envelopes queue while (re)connecting and authenticating; a lost connection is redialled
  * (100 ms doubling to 3 s) while there is something to send.
  */
 final class PeerLink {
@@ -33,7 +34,11 @@ final class PeerLink {
     private final EventLoopGroup group;
     private final Set<Integer> known;
     private final ClusterKey key;
+    /** Not yet written to any connection. */
     private final ArrayDeque<Envelope> backlog = new ArrayDeque<>();
+    /** Written but not yet acknowledged by the peer: resent after a reconnect (the peer drops duplicates by sequence). */
+    private final ArrayDeque<Envelope> unacked = new ArrayDeque<>();
+    private long ackedOnConnection;
     private Channel channel;
     private boolean ready;
     private boolean connecting;
@@ -49,11 +54,19 @@ final class PeerLink {
         this.key = key;
     }
 
+    /** Closes the current connection (it is re-established on demand); for connection-loss tests. */
+    synchronized void dropConnection() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
     synchronized void send(Envelope env) {
         if (closed) {
             return;
         }
         if (ready) {
+            unacked.add(env);
             channel.writeAndFlush(env);
             return;
         }
@@ -82,6 +95,13 @@ final class PeerLink {
                             }
 
                             @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                if (msg instanceof Envelope ack && ack.getLockspace().isEmpty()) {
+                                    acknowledged(ctx.channel(), ack.getSeq());
+                                }
+                            }
+
+                            @Override
                             public void channelInactive(ChannelHandlerContext ctx) {
                                 lost(ctx.channel());
                             }
@@ -100,10 +120,24 @@ final class PeerLink {
         ready = true;
         connecting = false;
         retryMillis = 100;
-        while (!backlog.isEmpty()) {
-            ch.write(backlog.poll());
+        ackedOnConnection = 0;
+        unacked.addAll(backlog);
+        backlog.clear();
+        for (Envelope e : unacked) {
+            ch.write(e);
         }
         ch.flush();
+    }
+
+    /** The peer has received {@code count} envelopes on this connection so far. */
+    private synchronized void acknowledged(Channel ch, long count) {
+        if (ch != channel) {
+            return;
+        }
+        for (long i = ackedOnConnection; i < count && !unacked.isEmpty(); i++) {
+            unacked.poll();
+        }
+        ackedOnConnection = Math.max(ackedOnConnection, count);
     }
 
     private synchronized void lost(Channel ch) {
@@ -116,7 +150,7 @@ final class PeerLink {
         ready = false;
         channel = null;
         connecting = false;
-        if (!backlog.isEmpty()) {
+        if (!backlog.isEmpty() || !unacked.isEmpty()) {
             retryLater();
         }
     }
@@ -128,7 +162,7 @@ final class PeerLink {
         }
         group.schedule(() -> {
             synchronized (PeerLink.this) {
-                if (!ready && !backlog.isEmpty()) {
+                if (!ready && (!backlog.isEmpty() || !unacked.isEmpty())) {
                     connect();
                 }
             }
@@ -140,6 +174,7 @@ final class PeerLink {
     synchronized void close() {
         closed = true;
         backlog.clear();
+        unacked.clear();
         if (channel != null) {
             channel.close();
         }

@@ -205,4 +205,23 @@ class LockSemanticsTest {
         List<String> after = take();
         assertTrue(after.contains("h:OK:EX") && !after.contains("w1:OK:EX"), "HEADQUE goes first: " + after);
     }
+
+    @Test
+    void nodlckwtKeepsTheDeadlockedConversionQueuedAndTellsItsOwner() {
+        int a = lock("a", LockMode.PR, 0);
+        int b = lock("b", LockMode.PR, 0);
+        take();
+        convert(a, LockMode.PW, 0, null);
+        assertEquals(List.of("b:bast:PW"), take());
+        convert(b, LockMode.EX, LockFlags.NODLCKWT, null);
+        List<String> ev = take();
+        assertTrue(ev.contains("b:bast:EX"), "the deadlocked lock itself gets a blocking callback: " + ev);
+        assertFalse(ev.stream().anyMatch(e -> e.startsWith("b:EDEADLK")), ev.toString());
+        core.cancel(b); // its owner resolves it
+        core.deliverCallbacks();
+        ev = take();
+        assertTrue(ev.contains("b:ECANCEL:PR"), ev.toString());
+        unlock(b, 0, null);
+        assertTrue(take().contains("a:OK:PW"));
+    }
 }

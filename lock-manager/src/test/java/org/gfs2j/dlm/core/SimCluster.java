@@ -36,6 +36,11 @@ final class SimCluster {
     static final int LVB = 32;
     static final String LS = "simfs";
 
+    static final String TRACE = System.getProperty("gfs2j.sim.trace");
+    static final long TOSS = 300;
+    static final long TICK = 50;
+    long tosses;
+    private long quiesceAt = Long.MAX_VALUE;
     final long seed;
     final Random rnd;
     final int nodes;
@@ -76,6 +81,8 @@ final class SimCluster {
             cores.put(n, new LockspaceCore(LS, n, ids, LVB, 1000 + n, env -> transmit(node, env), () -> now,
                     new MetricRegistry(), false));
         }
+        cores.values().forEach(this::configure);
+        scheduleTicks();
         for (int n = 1; n <= nodes; n++) {
             for (int a = 0; a < agentsPerNode; a++) {
                 Agent ag = new Agent(n, agents.size());
@@ -83,6 +90,28 @@ final class SimCluster {
                 schedule(rnd.nextInt(10), ag::act);
             }
         }
+    }
+
+    /** Short toss period so idle resources come and go during a run; the value goes with them. */
+    private void configure(LockspaceCore core) {
+        core.setTossNanos(TOSS);
+        core.onToss(n -> {
+            tosses++;
+            modelValue.remove(n.toString().substring(1, n.toString().length() - 1));
+        });
+    }
+
+    private void scheduleTicks() {
+        schedule(TICK, () -> {
+            for (var c : cores.entrySet()) {
+                if (!dead.contains(c.getKey())) {
+                    c.getValue().tick();
+                }
+            }
+            if (!quiescing || now < quiesceAt + 20 * TOSS) {
+                scheduleTicks();
+            }
+        });
     }
 
     String where() {
@@ -101,6 +130,10 @@ final class SimCluster {
             if (dead.contains(to) || cores.get(to) != target) {
                 return; // the receiver crashed (a restarted process never sees the old connection's data)
             }
+            if (TRACE != null) {
+                System.out.println("t=" + now + " deliver " + from + "->" + to + " seq " + env.getSeq() + " "
+                        + env.getBody().toString().replace('\n', ' '));
+            }
             target.receive(env);
         });
     }
@@ -111,6 +144,7 @@ final class SimCluster {
             List<Integer> ids = new ArrayList<>(cores.keySet());
             cores.put(node, new LockspaceCore(LS, node, ids, LVB, 5000 + node + time, env -> transmit(node, env), () -> now,
                     new MetricRegistry(), true));
+            configure(cores.get(node));
             dead.remove(node);
             for (int a = 0; a < agentsPerNode; a++) {
                 Agent ag = new Agent(node, agents.size());
@@ -145,7 +179,10 @@ final class SimCluster {
     }
 
     void stopIssuingAt(long time) {
-        events.add(new Event(time, eventSeq++, () -> quiescing = true));
+        events.add(new Event(time, eventSeq++, () -> {
+            quiescing = true;
+            quiesceAt = now;
+        }));
     }
 
     /** Crashes {@code victim} at {@code time}; survivors are told it left, then that it was fenced. */
@@ -374,6 +411,9 @@ final class SimCluster {
                 if (value != null) {
                     modelValue.put(resource, value);
                 }
+                if (TRACE != null) {
+                    System.out.println("t=" + now + " agent " + id + " node " + node + " unlock " + lkid + " " + resource + " from " + held + " value " + (value == null ? "-" : Hex.of(value).substring(0, 16)));
+                }
                 core().unlock(lkid, LockFlags.VALBLK, value);
                 return;
             }
@@ -387,6 +427,9 @@ final class SimCluster {
             if (value != null) {
                 modelValue.put(resource, value);
             }
+            if (TRACE != null) {
+                System.out.println("t=" + now + " agent " + id + " node " + node + " down " + lkid + " " + resource + " " + held + "->" + to + " value " + (value == null ? "-" : Hex.of(value).substring(0, 16)));
+            }
             try {
                 core().convert(lkid, to, LockFlags.VALBLK, value);
             } catch (DlmException e) {
@@ -397,6 +440,9 @@ final class SimCluster {
         @Override
         public void completed(Completion c) {
             completions++;
+            if (TRACE != null) {
+                System.out.println("t=" + now + " agent " + id + " node " + node + " " + c + " lvb " + (c.lvb() == null ? "-" : Hex.of(c.lvb()).substring(0, 16)) + " model " + (resource == null ? "-" : Hex.of(modelValue.getOrDefault(resource, new byte[LVB])).substring(0, 16)));
+            }
             assertEquals(lkid, c.lockId(), "completion for another lock; " + where());
             assertNotNull(pending, "completion with no operation pending: " + c + "; " + where());
             Pending op = pending;
@@ -410,9 +456,10 @@ final class SimCluster {
                     } else {
                         assertEquals(expect, c.mode(), "granted mode; " + where());
                     }
-                    boolean wasUp = op == Pending.REQUEST || held == null || !held.isDownTo(c.mode());
+                    // did this grant read the resource value (spec 1.9 table)? PR->CW, for one, does not
+                    boolean read = Lvb.direction(op == Pending.REQUEST ? null : held, c.mode()) == 'R';
                     held = c.mode();
-                    if (wasUp && held.code >= LockMode.CW.code && !c.valueInvalid()) {
+                    if (read && held.code >= LockMode.CW.code && !c.valueInvalid()) {
                         byte[] expected = modelValue.getOrDefault(resource, new byte[LVB]);
                         if (lostMaster.contains(ResourceName.of(resource).toString()) && java.util.Arrays.equals(c.lvb(), new byte[LVB])) {
                             expected = c.lvb(); // spec 3.4: new master, no surviving lock with VALBLK: no value

@@ -8,13 +8,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -78,17 +76,29 @@ class MultiProcessDlmTest {
     void threeProcessesContendRecoverFromAKill() throws Exception {
         Path key = dir.resolve("cluster.key");
         ClusterKey.generate(key);
-        Map<Integer, InetSocketAddress> addrs = Ports.loopbackNodes(3);
-        String spec = Ports.spec(addrs);
         List<Child> kids = new ArrayList<>();
         try {
-            for (int i = 1; i <= 3; i++) {
-                kids.add(spawn(i, spec, key));
-            }
-            for (Child c : kids) {
-                String ready = c.next(30);
-                assertTrue(ready.startsWith("ready "), ready);
-                c.adminPort = Integer.parseInt(ready.substring(6));
+            for (int attempt = 1; kids.isEmpty(); attempt++) {
+                String spec = Ports.spec(Ports.loopbackNodes(3));
+                for (int i = 1; i <= 3; i++) {
+                    kids.add(spawn(i, spec, key));
+                }
+                boolean allReady = true;
+                for (Child c : kids) {
+                    String ready = c.lines.poll(30, TimeUnit.SECONDS);
+                    if (ready == null || !ready.startsWith("ready ")) {
+                        allReady = false; // most likely a port taken meanwhile: retry on new ports
+                        break;
+                    }
+                    c.adminPort = Integer.parseInt(ready.substring(6));
+                }
+                if (!allReady) {
+                    for (Child c : kids) {
+                        c.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    }
+                    kids.clear();
+                    assertTrue(attempt < 3, "node processes did not start; see node*.log in " + dir);
+                }
             }
             // contended: one resource, one counter file; lost updates would mean two EX holders at once
             Path shared = dir.resolve("shared.counter");

@@ -47,12 +47,24 @@ class NettyClusterTest {
     @BeforeEach
     void start() throws Exception {
         key = ClusterKey.generate(dir.resolve("cluster.key"));
-        addrs = Ports.loopbackNodes(3);
-        for (int i = 1; i <= 3; i++) {
-            DlmNode n = new DlmNode(new NodeConfig(i, addrs, ClusterKey.load(dir.resolve("cluster.key")), 0, false),
-                    new MetricRegistry()).start();
-            nodes.add(n);
-            ls.add(n.openLockspace("fs"));
+        for (int attempt = 1; ; attempt++) {
+            addrs = Ports.loopbackNodes(3);
+            try {
+                for (int i = 1; i <= 3; i++) {
+                    DlmNode n = new DlmNode(new NodeConfig(i, addrs, ClusterKey.load(dir.resolve("cluster.key")), 0, false),
+                            new MetricRegistry()).start();
+                    nodes.add(n);
+                    ls.add(n.openLockspace("fs"));
+                }
+                return;
+            } catch (java.io.IOException e) {
+                nodes.forEach(DlmNode::close); // a port was taken meanwhile: new ports
+                nodes.clear();
+                ls.clear();
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -138,6 +150,18 @@ class NettyClusterTest {
         w3.await(T);
         ls.get(2).convert(g3.lockId(), LockMode.EX, LockFlags.VALBLK, null);
         w3.await(T);
+        java.util.concurrent.BlockingQueue<String> hooks = new java.util.concurrent.LinkedBlockingQueue<>();
+        ls.get(0).setRecoveryListener(new org.gfs2j.dlm.RecoveryListener() {
+            @Override
+            public void recoverPrep() {
+                hooks.add("prep");
+            }
+
+            @Override
+            public void recoverDone(java.util.Set<Integer> members, java.util.Set<Integer> departed, long epoch) {
+                hooks.add("done " + members + " " + departed);
+            }
+        });
         LockWaiter w1 = new LockWaiter();
         ls.get(0).lock(name("victim"), LockMode.PR, LockFlags.VALBLK, w1);
         nodes.get(2).close();
@@ -148,11 +172,60 @@ class NettyClusterTest {
             AdminClient.send(nodes.get(i).adminPort(), "fenced 3");
         }
         Completion g1 = w1.await(T);
+        assertEquals("prep", hooks.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("done [1, 2] [3]", hooks.poll(10, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(DlmStatus.OK, g1.status(), "node 1's queued request is granted once node 3's lock is purged");
         assertTrue(g1.valueInvalid() || java.util.Arrays.equals(new byte[32], g1.lvb()),
                 "a value a dead EX holder may have changed is not trusted");
         assertTrue(nodes.get(0).isRunning() && nodes.get(1).isRunning());
         LockWaiter w2 = new LockWaiter((id, m) -> ls.get(1).unlock(id, 0, null));
         assertEquals(DlmStatus.OK, LockWaiter.lock(ls.get(1), name("fresh"), LockMode.EX, 0, w2, T).status());
+    }
+
+    @Test
+    void aRestartedNodeRejoins() throws Exception {
+        LockWaiter w3 = new LockWaiter();
+        assertEquals(DlmStatus.OK, LockWaiter.lock(ls.get(2), name("shared"), LockMode.EX, 0, w3, T).status());
+        nodes.get(2).close();
+        for (int i = 0; i < 2; i++) {
+            AdminClient.send(nodes.get(i).adminPort(), "left 3");
+            AdminClient.send(nodes.get(i).adminPort(), "fenced 3");
+        }
+        LockWaiter w1 = new LockWaiter((id, m) -> ls.get(0).unlock(id, 0, null));
+        assertEquals(DlmStatus.OK, LockWaiter.lock(ls.get(0), name("shared"), LockMode.EX, 0, w1, T).status());
+        // node 3 comes back as a new process incarnation and joins
+        DlmNode again = new DlmNode(new NodeConfig(3, addrs, key, 0, true), new MetricRegistry()).start();
+        nodes.set(2, again);
+        Lockspace l3 = again.openLockspace("fs");
+        for (int i = 0; i < 2; i++) {
+            assertEquals("ok\n", AdminClient.send(nodes.get(i).adminPort(), "joined 3"));
+        }
+        LockWaiter w3b = new LockWaiter();
+        Completion g = LockWaiter.lock(l3, name("shared"), LockMode.EX, 0, w3b, T);
+        assertEquals(DlmStatus.OK, g.status(), "the rejoined node gets the lock after node 1 gives it up");
+        assertEquals(DlmStatus.EUNLOCK, w1.await(T).status());
+        assertTrue(again.dump().contains("members [1, 2, 3]"), again.dump());
+        assertTrue(nodes.get(0).dump().contains("members [1, 2, 3]"));
+    }
+
+    @Test
+    void lostConnectionsBetweenLiveNodesLoseNoMessage() throws Exception {
+        // node 1 and node 2 pass an EX lock back and forth while their connections keep breaking
+        byte[] r = name("flaky");
+        for (int i = 0; i < 40; i++) {
+            Lockspace l = ls.get(i % 2);
+            LockWaiter w = new LockWaiter();
+            Completion c = LockWaiter.lock(l, r, LockMode.EX, 0, w, T);
+            assertEquals(DlmStatus.OK, c.status(), "round " + i);
+            if (i % 3 == 0) {
+                nodes.get(i % 2).dropConnections();
+            }
+            l.unlock(c.lockId(), 0, null);
+            assertEquals(DlmStatus.EUNLOCK, w.await(T).status(), "round " + i);
+            if (i % 5 == 0) {
+                nodes.get((i + 1) % 2).dropConnections();
+            }
+        }
+        assertTrue(nodes.get(0).isRunning() && nodes.get(1).isRunning());
     }
 }

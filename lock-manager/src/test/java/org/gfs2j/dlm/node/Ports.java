@@ -13,12 +13,23 @@ final class Ports {
     private Ports() {
     }
 
+    private static final java.util.Random RANDOM = new java.util.Random();
+
+    /**
+     * A port below the kernel's ephemeral range (so outgoing connections of other tests cannot take
+     * it between this probe and the node's bind) that is free right now. Callers still retry when
+     * the bind fails, since another process may take it meanwhile.
+     */
     static int free() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int i = 0; i < 200; i++) {
+            int port = 20000 + RANDOM.nextInt(12000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException e) {
+                // taken: try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free loopback port found"));
     }
 
     static Map<Integer, InetSocketAddress> loopbackNodes(int count) {
