@@ -212,7 +212,8 @@ public final class Glock {
             } else {
                 holders.add(h);
             }
-            if (HolderFlags.isTry(flags) && (busy || demoteActiveLocked()) && !mayGrantLocked(firstGrantedLocked(), h)) {
+            if (HolderFlags.isTry(flags)
+                    && (demoteActiveLocked() || busy && !mayGrantLocked(firstGrantedLocked(), h))) {
                 failLocked(h, new GlockTryFailedException(name, wanted));
             }
             step = planLocked();
@@ -713,6 +714,12 @@ public final class Glock {
             }
             if (demoteState != null && !stateExceeds(state, demoteState)) {
                 clearDemoteLocked();
+            }
+            if (state != GlockState.UN) {
+                // Like GFS2: the holders that asked for this grant get it even if a demote request
+                // arrived meanwhile, so a node always makes progress before giving the lock up.
+                target = null;
+                grantLocked();
             }
         } else if (c.status() == DlmStatus.EAGAIN) {
             if (c.mode() == null) {
