@@ -213,7 +213,7 @@ public final class Glock {
                 holders.add(h);
             }
             if (HolderFlags.isTry(flags)
-                    && (demoteActiveLocked() || busy && !mayGrantLocked(firstGrantedLocked(), h))) {
+                    && (demoteDueLocked() || busy && !mayGrantLocked(firstGrantedLocked(), h))) {
                 failLocked(h, new GlockTryFailedException(name, wanted));
             }
             step = planLocked();
@@ -393,6 +393,11 @@ public final class Glock {
 
     private boolean demoteActiveLocked() {
         return demoteState != null && manager.scheduler().nanoTime() >= demoteNotBefore;
+    }
+
+    /** A demote is due and still has something to do (new holders queue behind it). */
+    private boolean demoteDueLocked() {
+        return demoteState != null && stateExceeds(state, demoteState) && demoteActiveLocked();
     }
 
     private void clearDemoteLocked() {
