@@ -411,7 +411,7 @@ public final class Glock {
     private record Step(Kind kind, GlockState from, GlockState to, int dlmFlags, int lockId, byte[] lvb) {
     }
 
-    private enum Kind { XMOTE, UNLOCK, NONE_NEEDED }
+    private enum Kind { XMOTE, UNLOCK }
 
     /** Finds work and runs it in the calling thread (the worker, or close()). */
     void kick() {
@@ -900,7 +900,7 @@ public final class Glock {
 
     /**
      * Shutdown: fails waiters, drops granted holders (with a warning), and asks for UN and free.
-     * Returns whether a DLM operation is still in flight that close() should cancel.
+     * Returns the id of a lock whose request is still in flight (close() cancels it), else 0.
      */
     int prepareShutdown() {
         synchronized (this) {
