@@ -40,7 +40,7 @@ final class FakeDlm {
     }
 
     Lockspace node(int nodeId) {
-        return new Node(nodeId);
+        return LockspaceProxy.of(new Node(nodeId));
     }
 
     private static final class Res {
@@ -264,6 +264,16 @@ final class FakeDlm {
         }
     }
 
+    /** Spec 1.4: a queued converter ahead wants a mode incompatible with this lock's granted mode. */
+    private static boolean conversionDeadlock(Res r, Lk l) {
+        for (Lk other : r.converting) {
+            if (!other.requestedMode.compatibleWith(l.grantedMode)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean tryAlt(Res r, Lk l, LockMode mode) {
         LockMode alt = null;
         if (LockFlags.has(l.flags, LockFlags.ALTPR)) {
@@ -278,24 +288,22 @@ final class FakeDlm {
         return false;
     }
 
-    private final class Node implements Lockspace {
+    /** One node's view; made a {@link Lockspace} by {@link LockspaceProxy}. */
+    private final class Node {
         final int id;
 
         Node(int id) {
             this.id = id;
         }
 
-        @Override
         public String name() {
             return "fake";
         }
 
-        @Override
         public int lvbLength() {
             return lvbLength;
         }
 
-        @Override
         public int lock(byte[] resource, LockMode mode, int flags, LockCallbacks callbacks) {
             int lkid;
             synchronized (FakeDlm.this) {
@@ -334,7 +342,6 @@ final class FakeDlm {
             return lkid;
         }
 
-        @Override
         public void convert(int lockId, LockMode mode, int flags, byte[] lvb) {
             synchronized (FakeDlm.this) {
                 Lk l = locks.get(lockId);
@@ -362,6 +369,8 @@ final class FakeDlm {
                             bastBlockers(r, l, mode, true);
                         }
                         complete(l, DlmStatus.EAGAIN, 0);
+                    } else if (conversionDeadlock(r, l)) {
+                        complete(l, DlmStatus.EDEADLK, 0);
                     } else {
                         l.requestedMode = mode;
                         r.granted.remove(l);
@@ -377,7 +386,6 @@ final class FakeDlm {
             afterCall();
         }
 
-        @Override
         public void unlock(int lockId, int flags, byte[] lvb) {
             synchronized (FakeDlm.this) {
                 Lk l = locks.get(lockId);
@@ -403,7 +411,6 @@ final class FakeDlm {
             afterCall();
         }
 
-        @Override
         public void cancel(int lockId) {
             synchronized (FakeDlm.this) {
                 Lk l = locks.get(lockId);
@@ -426,7 +433,6 @@ final class FakeDlm {
             afterCall();
         }
 
-        @Override
         public String dump() {
             synchronized (FakeDlm.this) {
                 StringBuilder b = new StringBuilder();

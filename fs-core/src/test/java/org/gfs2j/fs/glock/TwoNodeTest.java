@@ -103,4 +103,49 @@ class TwoNodeTest {
         assertTrue(log.contains("n2 convert 2/40 PR->NL"), log.toString());
         w.close();
     }
+
+    @Test
+    void conversionDeadlockIsBrokenByDroppingToUnlocked() throws Exception {
+        n1.glocks.acquire(ino, GlockState.SH).close();
+        n2.glocks.acquire(ino, GlockState.SH).close();
+        dlm.holdCallbacks = true;
+        Holder w1 = n1.glocks.enqueue(ino, GlockState.EX, 0); // PR->EX queued behind node 2's PR
+        Holder w2 = n2.glocks.enqueue(ino, GlockState.EX, 0); // PR->EX: conversion deadlock
+        dlm.holdCallbacks = false;
+        dlm.deliver();
+        n2.worker.runAll(); // node 2 drops to UN and asks again
+        assertTrue(w1.isGranted(), log.toString());
+        assertTrue(w2.isWaiting());
+        assertTrue(log.contains("n2 convert 2/40 PR->NL"), log.toString());
+        w1.close();
+        n1.worker.advance(250 * MS);
+        n2.worker.runAll();
+        assertTrue(w2.isGranted(), n1.glocks.dump() + n2.glocks.dump() + log);
+        w2.close();
+    }
+
+    @Test
+    void holdersThatAskedForAGrantGetItBeforeAPendingDemote() throws Exception {
+        GlockName rg = GlockName.rgrp(0x41);
+        n1.glocks.acquire(rg, GlockState.SH).close();
+        dlm.holdCallbacks = true;
+        Holder other = n2.glocks.enqueue(rg, GlockState.EX, 0);  // blocked by node 1's PR: callback to node 1
+        Holder mine = n1.glocks.enqueue(rg, GlockState.EX, 0);   // PR->EX granted at once (conversion first)
+        dlm.holdCallbacks = false;
+        dlm.deliver();                                           // the callback, then the grant
+        assertTrue(mine.isGranted(), n1.glocks.dump());
+        assertEquals(GlockState.UN, n1.glocks.find(rg).pendingDemote());
+        Holder late = n1.glocks.enqueue(rg, GlockState.EX, 0);
+        assertTrue(late.isWaiting(), "later holders queue behind the demote");
+        Holder t = n1.glocks.enqueue(rg, GlockState.SH, HolderFlags.TRY);
+        assertTrue(t.isFailed(), "a try lock does not wait behind a due demote");
+        mine.close();
+        n1.worker.runAll();
+        assertTrue(other.isGranted());
+        assertTrue(late.isWaiting());
+        other.close();
+        n2.worker.runAll();
+        assertTrue(late.isGranted());
+        late.close();
+    }
 }
