@@ -34,14 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  * flush) is replayed by us to the same bytes as by fsck.gfs2, which then calls the image clean.
  */
 class KernelJournalTest {
-    private static final Path IMAGES = Path.of(System.getProperty("gfs2j.images", "/work/shared/images"));
+    /** The kernel images are kept in the repository with fs-core's test resources. */
+    private static final Path IMAGES = Path.of(System.getProperty("gfs2j.images", "../fs-core/src/test/resources/images"));
 
     @TempDir
     Path dir;
 
     private Path unpack(String name) throws IOException {
         Path gz = IMAGES.resolve(name);
-        assumeTrue(Files.isReadable(gz), gz + " not available");
+        assertTrue(Files.isReadable(gz), gz + " is missing from the repository");
         Path img = dir.resolve(name.replace(".gz", ""));
         try (InputStream in = new GZIPInputStream(Files.newInputStream(gz), 1 << 16)) {
             sparseCopy(in, img);
