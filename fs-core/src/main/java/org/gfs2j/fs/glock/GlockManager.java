@@ -37,6 +37,8 @@ public final class GlockManager implements AutoCloseable {
     private final Map<GlockName, Glock> registry = new HashMap<>();
     private final LinkedHashMap<GlockName, Glock> lru = new LinkedHashMap<>();
     private final Set<Glock> parked = new LinkedHashSet<>();
+    /** Glocks whose in-flight request close() has cancelled (once each). */
+    private final Set<GlockName> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private boolean locksBlocked;
     private boolean closed;
     /** Bumped on every DLM completion; close() waits for it to move. */
@@ -336,34 +338,15 @@ public final class GlockManager implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            lru.clear();
-            locksBlocked = false;
-        }
-        unblockLocks();
-        Set<GlockName> cancelled = new TreeSet<>();
         boolean interrupted = false;
         try {
             while (true) {
-                List<Glock> remaining;
                 long before;
                 synchronized (this) {
-                    remaining = new ArrayList<>(registry.values());
                     before = changes;
                 }
-                if (remaining.isEmpty()) {
+                if (closeStep()) {
                     return;
-                }
-                for (Glock g : remaining) {
-                    int inFlight = g.prepareShutdown();
-                    if (inFlight != 0 && cancelled.add(g.name())) {
-                        lockspace.cancel(inFlight);
-                    }
-                    g.kick();
                 }
                 synchronized (this) {
                     // wait for a DLM completion unless one arrived during this pass
@@ -374,7 +357,8 @@ public final class GlockManager implements AutoCloseable {
                             interrupted = true;
                         }
                         if (changes == before) {
-                            LOG.info("unmount of {}: still waiting for the lock manager:\n{}", lockspace.name(), dumpLocked());
+                            LOG.info("unmount of {}: still waiting for the lock manager:\n{}", lockspace.name(),
+                                    dumpLocked());
                         }
                     }
                 }
@@ -383,6 +367,40 @@ public final class GlockManager implements AutoCloseable {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * One non-blocking pass of {@link #close}: stops new acquisitions, fails waiters, starts the
+     * demote/unlock of every glock not yet on its way. Returns true once every DLM lock is released.
+     * For callers that must keep feeding the lock manager themselves (an event loop, a simulation).
+     */
+    public boolean closeStep() {
+        List<Glock> remaining;
+        synchronized (this) {
+            if (!closed) {
+                closed = true;
+                lru.clear();
+            }
+            if (locksBlocked) {
+                locksBlocked = false;
+            }
+            remaining = new ArrayList<>(registry.values());
+        }
+        unblockLocks();
+        for (Glock g : remaining) {
+            int inFlight = g.prepareShutdown();
+            if (inFlight != 0 && cancelled.add(g.name())) {
+                try {
+                    lockspace.cancel(inFlight);
+                } catch (RuntimeException e) {
+                    LOG.warn("unmount: cancelling the request in flight for {} failed: {}", g.name(), e.toString());
+                }
+            }
+            g.kick();
+        }
+        synchronized (this) {
+            return registry.isEmpty();
         }
     }
 }
