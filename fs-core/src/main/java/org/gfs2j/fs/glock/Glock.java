@@ -361,15 +361,25 @@ public final class Glock {
         if (demoteNotBefore <= now || notBefore < demoteNotBefore) {
             demoteNotBefore = notBefore;
         }
-        if (demoteNotBefore > now && !demoteTimerSet) {
-            demoteTimerSet = true;
-            manager.scheduler().schedule(() -> {
-                synchronized (this) {
-                    demoteTimerSet = false;
-                }
-                kick();
-            }, demoteNotBefore - now);
+        armDemoteTimerLocked(now);
+    }
+
+    /**
+     * Makes sure a kick happens when a delayed demote becomes due. One timer at a time; a timer
+     * that fires early (armed for an older, earlier request) re-arms itself.
+     */
+    private void armDemoteTimerLocked(long now) {
+        if (demoteState == null || demoteNotBefore <= now || demoteTimerSet) {
+            return;
         }
+        demoteTimerSet = true;
+        manager.scheduler().schedule(() -> {
+            synchronized (this) {
+                demoteTimerSet = false;
+                armDemoteTimerLocked(manager.scheduler().nanoTime());
+            }
+            kick();
+        }, demoteNotBefore - now);
     }
 
     private boolean demoteActiveLocked() {

@@ -178,4 +178,26 @@ class DemoteTest {
         n1.worker.runAll();
         assertEquals(GlockState.UN, n1.glocks.find(ino).state());
     }
+
+    @Test
+    void delayedDemoteIsNotLostWhenAnOlderTimerFiresEarly() throws Exception {
+        Holder h1 = n1.glocks.acquire(ino, GlockState.EX);
+        Holder a = n2.glocks.enqueue(ino, GlockState.EX, 0); // n1: demote due in 200 ms, timer armed
+        n1.glocks.forceDemote(ino, GlockState.UN);           // ... but forced now
+        h1.close();
+        n1.worker.runAll();
+        assertTrue(a.isGranted());
+        n1.worker.advance(50 * MS);
+        a.close();
+        Holder h2 = n1.glocks.enqueue(ino, GlockState.EX, 0);
+        n2.worker.runAll();
+        assertTrue(h2.isGranted());
+        Holder b = n2.glocks.enqueue(ino, GlockState.EX, 0); // n1: demote due at 50 + 200 ms
+        h2.close();
+        n1.worker.advance(150 * MS); // the first timer fires, too early for this request
+        assertTrue(b.isWaiting());
+        n1.worker.advance(60 * MS);
+        assertTrue(b.isGranted(), n1.glocks.dump());
+        b.close();
+    }
 }

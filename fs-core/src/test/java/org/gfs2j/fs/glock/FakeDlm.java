@@ -264,6 +264,16 @@ final class FakeDlm {
         }
     }
 
+    /** Spec 1.4: a queued converter ahead wants a mode incompatible with this lock's granted mode. */
+    private static boolean conversionDeadlock(Res r, Lk l) {
+        for (Lk other : r.converting) {
+            if (!other.requestedMode.compatibleWith(l.grantedMode)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean tryAlt(Res r, Lk l, LockMode mode) {
         LockMode alt = null;
         if (LockFlags.has(l.flags, LockFlags.ALTPR)) {
@@ -362,6 +372,8 @@ final class FakeDlm {
                             bastBlockers(r, l, mode, true);
                         }
                         complete(l, DlmStatus.EAGAIN, 0);
+                    } else if (conversionDeadlock(r, l)) {
+                        complete(l, DlmStatus.EDEADLK, 0);
                     } else {
                         l.requestedMode = mode;
                         r.granted.remove(l);

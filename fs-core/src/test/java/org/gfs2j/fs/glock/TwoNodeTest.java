@@ -103,4 +103,24 @@ class TwoNodeTest {
         assertTrue(log.contains("n2 convert 2/40 PR->NL"), log.toString());
         w.close();
     }
+
+    @Test
+    void conversionDeadlockIsBrokenByDroppingToUnlocked() throws Exception {
+        n1.glocks.acquire(ino, GlockState.SH).close();
+        n2.glocks.acquire(ino, GlockState.SH).close();
+        dlm.holdCallbacks = true;
+        Holder w1 = n1.glocks.enqueue(ino, GlockState.EX, 0); // PR->EX queued behind node 2's PR
+        Holder w2 = n2.glocks.enqueue(ino, GlockState.EX, 0); // PR->EX: conversion deadlock
+        dlm.holdCallbacks = false;
+        dlm.deliver();
+        n2.worker.runAll(); // node 2 drops to UN and asks again
+        assertTrue(w1.isGranted(), log.toString());
+        assertTrue(w2.isWaiting());
+        assertTrue(log.contains("n2 convert 2/40 PR->NL"), log.toString());
+        w1.close();
+        n1.worker.advance(250 * MS);
+        n2.worker.runAll();
+        assertTrue(w2.isGranted(), n1.glocks.dump() + n2.glocks.dump() + log);
+        w2.close();
+    }
 }
