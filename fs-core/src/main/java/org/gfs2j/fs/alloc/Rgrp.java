@@ -149,10 +149,16 @@ public final class Rgrp implements GlockObject {
     /** Free blocks not reserved by a reservation other than {@code mine}. */
     synchronized long available(Reservation mine) {
         requireLoaded();
+        // only blocks still FREE count: another node may have taken part of a reservation
+        // while this node did not hold the glock (reservations are local hints)
         long reserved = 0;
         for (Reservation r : reservations) {
             if (r != mine) {
-                reserved += r.end - r.next;
+                for (long b = r.next; b < r.end; b++) {
+                    if (bitmap.get(b - index.data0()) == RgrpBitmap.FREE) {
+                        reserved++;
+                    }
+                }
             }
         }
         return header.free() - reserved;

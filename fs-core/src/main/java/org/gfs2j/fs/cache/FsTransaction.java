@@ -44,13 +44,17 @@ public final class FsTransaction implements AutoCloseable {
     private final List<Runnable> onEnd = new ArrayList<>();
     private final List<BeforeCommit> beforeCommit = new ArrayList<>();
     private final Map<Object, Object> attachments = new java.util.HashMap<>();
+    private final int maxBlocks;
+    private final int maxRevokes;
     private boolean done;
     private boolean committed;
 
-    private FsTransaction(BufferCache cache, JournalLog log, Transaction journal) {
+    private FsTransaction(BufferCache cache, JournalLog log, Transaction journal, int maxBlocks, int maxRevokes) {
         this.cache = cache;
         this.log = log;
         this.journal = journal;
+        this.maxBlocks = maxBlocks;
+        this.maxRevokes = maxRevokes;
     }
 
     /**
@@ -62,7 +66,7 @@ public final class FsTransaction implements AutoCloseable {
         if (log == null) {
             throw new IllegalStateException("the buffer cache has no journal attached");
         }
-        return new FsTransaction(cache, log, log.begin(blocks, revokes));
+        return new FsTransaction(cache, log, log.begin(blocks, revokes), blocks, revokes);
     }
 
     public BufferCache cache() {
@@ -84,6 +88,7 @@ public final class FsTransaction implements AutoCloseable {
             if (freed.contains(block)) {
                 throw new IllegalStateException("block " + block + " was freed in this transaction");
             }
+            checkRoom(block);
             mine = cache.pinForModify(block, glock, false);
             modified.put(block, mine);
         }
@@ -95,6 +100,7 @@ public final class FsTransaction implements AutoCloseable {
         checkOpen();
         ByteBuffer mine = modified.get(block);
         if (mine == null) {
+            checkRoom(block);
             freed.remove(block);
             mine = cache.pinForModify(block, glock, true);
             modified.put(block, mine);
@@ -111,11 +117,20 @@ public final class FsTransaction implements AutoCloseable {
      */
     public void free(long block) {
         checkOpen();
+        if (!freed.contains(block) && freed.size() >= maxRevokes) {
+            throw new IllegalStateException("transaction reserved " + maxRevokes + " revokes, freeing one more metadata block");
+        }
         ByteBuffer mine = modified.remove(block);
         if (mine != null) {
             cache.unpin(block, null);
         }
         freed.add(block);
+    }
+
+    private void checkRoom(long block) {
+        if (modified.size() >= maxBlocks) {
+            throw new IllegalStateException("transaction reserved " + maxBlocks + " blocks, changing one more (" + block + ")");
+        }
     }
 
     public void addOrderedData(OrderedData data) {
@@ -192,6 +207,9 @@ public final class FsTransaction implements AutoCloseable {
             ticket = journal.commit();
             committed = true;
         } finally {
+            if (!committed) {
+                journal.close();
+            }
             finish();
         }
         return ticket;

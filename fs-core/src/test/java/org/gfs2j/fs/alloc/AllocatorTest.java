@@ -340,4 +340,46 @@ class AllocatorTest {
             assertEquals(2L, r.lookup(r.root(), "n1").get().dinode().num().formalIno());
         }
     }
+
+    @Test
+    void rgrpGlockDemoteWritesHeaderAndBitmapsThenReloads() throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        Path img = image(128);
+        try (TestMount m = TestMount.open(img, 256)) {
+            FileOps ops = new FileOps(m);
+            Rgrp rg = m.rgrps.get(m.rgrps.size() - 1);
+            FileOps.Created c = ops.create("x", rg.index().data0(), 33);
+            long free = rg.free();
+            assertTrue(m.glocks.forceDemote(rg.glockName(), GlockState.UN));
+            m.worker.runAll();
+            assertTrue(!rg.isLoaded(), "in-core rgrp dropped with the glock");
+            // header and bitmap are in place on the device, rg_crc valid
+            ByteBuffer dev = m.device.readBlock(rg.addr(), m.geo.bsize());
+            org.gfs2j.fs.ondisk.RgrpHeader h = org.gfs2j.fs.ondisk.RgrpHeader.decode(dev, rg.addr());
+            assertEquals(free, h.free());
+            assertTrue(dev.getInt(org.gfs2j.fs.ondisk.RgrpHeader.OFF_CRC) != 0);
+            // the next allocation reloads it and carries on where it was
+            FileOps.Created d = ops.create("y", rg.index().data0(), 5);
+            assertTrue(rg.isLoaded());
+            assertEquals(free - 6, rg.free());
+            for (long b : d.blocks()) {
+                assertTrue(!c.blocks().contains(b));
+            }
+        }
+        Gfs2Tools.assertFsckClean(img);
+        assertStatfsConsistent(img);
+    }
+
+    @Test
+    void aTransactionCannotOutgrowItsReservation() throws Exception {
+        Path img = image(96);
+        try (TestMount m = TestMount.open(img, 64)) {
+            try (FsTransaction tx = FsTransaction.begin(m.cache, 1, 0)) {
+                tx.modify(m.rootAddr, GlockName.inode(m.rootAddr));
+                assertThrows(IllegalStateException.class, () -> tx.modify(m.rootAddr + 1, GlockName.inode(m.rootAddr)));
+                assertThrows(IllegalStateException.class, () -> tx.free(m.rootAddr + 2));
+            }
+            assertEquals(0, m.cache.stats().pinned());
+        }
+    }
 }
