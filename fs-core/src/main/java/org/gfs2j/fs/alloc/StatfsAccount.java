@@ -35,6 +35,12 @@ public final class StatfsAccount implements AutoCloseable {
     private final long changeAddr;
     private final Holder changeHolder;
     private volatile StatfsChange local;
+    /**
+     * Serializes the transactions that change statfs_changeN, from their copy of the block until
+     * their commit installed it: the block is shared by every local transaction (the glock is this
+     * node's for good), so two copies of it would lose one update.
+     */
+    private final java.util.concurrent.locks.ReentrantLock changeLock = new java.util.concurrent.locks.ReentrantLock();
 
     private StatfsAccount(BufferCache cache, GlockManager glocks, long masterAddr, long changeAddr, Holder changeHolder)
             throws IOException {
@@ -104,6 +110,7 @@ public final class StatfsAccount implements AutoCloseable {
         if (p.free == 0 && p.dinodes == 0) {
             return;
         }
+        lockChange(tx);
         ByteBuffer b = tx.modify(changeAddr, GlockName.inode(changeAddr));
         StatfsChange c = decode(b, changeAddr).plus(new StatfsChange(0, p.free, p.dinodes));
         c.encode(b, Dinode.PAYLOAD_OFFSET);
@@ -123,6 +130,7 @@ public final class StatfsAccount implements AutoCloseable {
         }
         try (FsTransaction tx = FsTransaction.begin(cache, 2, 0)) {
             tx.hold(h);
+            lockChange(tx);
             ByteBuffer change = tx.modify(changeAddr, GlockName.inode(changeAddr));
             ByteBuffer master = tx.modify(masterAddr, GlockName.inode(masterAddr));
             StatfsChange delta = decode(change, changeAddr);
@@ -136,6 +144,16 @@ public final class StatfsAccount implements AutoCloseable {
             h.close();
             throw e;
         }
+    }
+
+    private void lockChange(FsTransaction tx) throws IOException {
+        try {
+            changeLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for statfs_change");
+        }
+        tx.onEnd(changeLock::unlock);
     }
 
     /** Master statfs as this node's cache has it (committed contents). */

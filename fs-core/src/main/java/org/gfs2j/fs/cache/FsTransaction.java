@@ -32,6 +32,11 @@ import org.gfs2j.journal.log.Transaction;
  * closing without commit discards the copies and runs the abort hooks (the allocator reloads the
  * rgrps it touched). Not thread-safe: one thread builds a transaction, and a thread has at most
  * one open (journal rule).
+ *
+ * <p>Copies are taken from the committed contents, so a block must be changed by one local
+ * transaction at a time, from its {@link #modify} until its commit: the glock in EX (local holders
+ * of an EX glock exclude each other) or, for per-node blocks such as statfs_changeN, a lock of
+ * the owning class held until the transaction ends ({@link #onEnd}).
  */
 public final class FsTransaction implements AutoCloseable {
     private final BufferCache cache;

@@ -350,8 +350,7 @@ class AllocatorTest {
             Rgrp rg = m.rgrps.get(m.rgrps.size() - 1);
             FileOps.Created c = ops.create("x", rg.index().data0(), 33);
             long free = rg.free();
-            assertTrue(m.glocks.forceDemote(rg.glockName(), GlockState.UN));
-            m.worker.runAll();
+            assertTrue(m.demote(rg.glockName(), GlockState.UN));
             assertTrue(!rg.isLoaded(), "in-core rgrp dropped with the glock");
             // header and bitmap are in place on the device, rg_crc valid
             ByteBuffer dev = m.device.readBlock(rg.addr(), m.geo.bsize());

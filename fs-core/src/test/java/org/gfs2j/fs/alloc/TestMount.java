@@ -84,6 +84,32 @@ public final class TestMount implements AutoCloseable {
         }
     }
 
+    /**
+     * Demotes {@code name} to {@code target} as if another node asked, runs the worker and waits
+     * (bounded) for the DLM to confirm the conversion, so the next acquire starts from a settled
+     * glock. Returns false if the glock was not cached.
+     */
+    public boolean demote(org.gfs2j.fs.glock.GlockName name, org.gfs2j.fs.glock.GlockState target)
+            throws InterruptedException {
+        org.gfs2j.fs.glock.Glock g = glocks.find(name);
+        if (g == null) {
+            return false;
+        }
+        int before = g.demotions();
+        glocks.forceDemote(name, target);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (g.demotions() == before || g.pendingDemote() != null) {
+            if (worker.runAll() == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("demote of " + name + " did not complete: " + g.dump());
+                }
+                Thread.sleep(1); // the DLM's completion arrives on its own thread
+            }
+        }
+        worker.runAll();
+        return true;
+    }
+
     /** mkfs (ours) on a sparse image of {@code mib} MiB with {@code rgMib} MiB rgrps. */
     public static Path mkfs(Path dir, String name, int mib, int rgMib, int bsize) throws Exception {
         Path img = Gfs2Tools.sparseFile(dir, name, (long) mib << 20);

@@ -150,8 +150,7 @@ class BufferCacheTest {
                 touch(m, m.rootAddr, 31337);
             }
             assertEquals(old, deviceMtime(m, m.rootAddr));
-            assertTrue(m.glocks.forceDemote(root, GlockState.UN));
-            m.worker.runAll();
+            assertTrue(m.demote(root, GlockState.UN));
             assertEquals(31337, deviceMtime(m, m.rootAddr), "demote wrote the block in place");
             assertFalse(m.cache.contains(m.rootAddr), "and dropped it");
             // and the log will not replay an older copy over it: the copy was revoked
