@@ -3,7 +3,6 @@ package org.gfs2j.fs.cache;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -281,7 +280,8 @@ public final class BufferCache implements BlockSource, MetadataCache, WriteBackT
             writtenBack++;
             Buffer b = buffers.get(block);
             // clean only if nothing newer was committed meanwhile; else a later write-back comes
-            if (b != null && b.dirty && Arrays.equals(b.data, written)) {
+            if (b != null && b.dirty && sameContents(b.data, written)) {
+                b.data = written; // the journal's stamp (mh_jid, pad0) included
                 b.dirty = false;
                 if (b.isClean()) {
                     cleanCount++;
@@ -289,6 +289,27 @@ public final class BufferCache implements BlockSource, MetadataCache, WriteBackT
                 }
             }
         }
+    }
+
+    /**
+     * Whether the log wrote exactly what was installed, apart from the meta header's pad0 and
+     * mh_jid, which the journal stamps on every block it logs (the logging node's jid).
+     */
+    static boolean sameContents(byte[] installed, byte[] written) {
+        if (installed.length != written.length) {
+            return false;
+        }
+        boolean meta = written.length >= 24 && written[0] == 0x01 && written[1] == 0x16 && written[2] == 0x19
+                && written[3] == 0x70;
+        for (int i = 0; i < written.length; i++) {
+            if (meta && ((i >= 8 && i < 16) || (i >= 20 && i < 24))) {
+                continue;
+            }
+            if (installed[i] != written[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

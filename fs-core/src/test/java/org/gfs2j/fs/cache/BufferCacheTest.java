@@ -161,4 +161,26 @@ class BufferCacheTest {
         }
         Gfs2Tools.assertFsckClean(img);
     }
+
+    @Test
+    void aBlockLastLoggedByAnotherNodeBecomesCleanAfterWriteBack() throws Exception {
+        Path img = TestMount.mkfs(dir, "img", 96, 32, 4096);
+        long rootAddr;
+        try (TestMount m = TestMount.open(img, 64)) {
+            rootAddr = m.rootAddr;
+        }
+        // as if node 5 had journaled the root dinode last: mh_jid = 5 on disk
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(img,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(4).putInt(0, 5), rootAddr * 4096 + 20);
+        }
+        try (TestMount m = TestMount.open(img, 64)) {
+            touch(m, m.rootAddr, 555);
+            m.log.writeBackAll(org.gfs2j.journal.log.FlushReason.EXPLICIT);
+            assertFalse(m.cache.isDirty(m.rootAddr), "the journal's mh_jid stamp does not keep the buffer dirty");
+            assertEquals(0, m.device.readBlock(m.rootAddr, 4096).getInt(20), "logged by jid 0");
+            assertEquals(0, m.cache.read(m.rootAddr).getInt(20), "the cache has what the device has");
+            assertEquals(555, deviceMtime(m, m.rootAddr));
+        }
+    }
 }
