@@ -128,6 +128,9 @@ public final class BufferCache implements BlockSource, MetadataCache, WriteBackT
             Buffer b = buffers.get(block);
             if (b != null) {
                 // another thread filled (or a commit installed) it meanwhile; theirs is newer or equal
+                if (glock != null && !glock.equals(b.glock)) {
+                    setGlock(b, glock);
+                }
                 return b;
             }
             b = new Buffer(block, null, data);
