@@ -55,6 +55,8 @@ public final class Glock {
     /** Awaiting the DLM's completion of a lock/convert/unlock call. */
     private boolean dlmInFlight;
     private boolean invalidating;
+    /** The sync phase of a demote from EX is running: WRITEBACK holders may still be granted. */
+    private boolean syncing;
     private int lockId;
     /** Demote requested (remote, forced, NOCACHE or LRU); null = none. */
     private GlockState demoteState;
@@ -199,12 +201,19 @@ public final class Glock {
             freeRequested = false;
             manager.noLongerIdleLocked(this);
             h = new Holder(this, wanted, flags, manager.scheduler().nanoTime());
+            if ((flags & HolderFlags.WRITEBACK) != 0 && syncing && state == GlockState.EX) {
+                // the kernel writing back dirty pages for this very demote (see PageCacheNotifier)
+                holders.add(0, h);
+                h.status = Holder.Status.GRANTED;
+                return h;
+            }
             if ((flags & HolderFlags.PRIORITY) != 0) {
                 holders.add(firstWaiterIndexLocked(), h);
             } else {
                 holders.add(h);
             }
-            if (HolderFlags.isTry(flags) && (busy || demoteActiveLocked()) && !mayGrantLocked(firstGrantedLocked(), h)) {
+            if (HolderFlags.isTry(flags)
+                    && (demoteDueLocked() || busy && !mayGrantLocked(firstGrantedLocked(), h))) {
                 failLocked(h, new GlockTryFailedException(name, wanted));
             }
             step = planLocked();
@@ -386,6 +395,11 @@ public final class Glock {
         return demoteState != null && manager.scheduler().nanoTime() >= demoteNotBefore;
     }
 
+    /** A demote is due and still has something to do (new holders queue behind it). */
+    private boolean demoteDueLocked() {
+        return demoteState != null && stateExceeds(state, demoteState) && demoteActiveLocked();
+    }
+
     private void clearDemoteLocked() {
         demoteState = null;
         demoteNotBefore = 0;
@@ -397,7 +411,7 @@ public final class Glock {
     private record Step(Kind kind, GlockState from, GlockState to, int dlmFlags, int lockId, byte[] lvb) {
     }
 
-    private enum Kind { XMOTE, UNLOCK, NONE_NEEDED }
+    private enum Kind { XMOTE, UNLOCK }
 
     /** Finds work and runs it in the calling thread (the worker, or close()). */
     void kick() {
@@ -516,7 +530,14 @@ public final class Glock {
         GlockState to = step.to();
         try {
             if (from == GlockState.EX && to != GlockState.EX) {
-                ops.sync(this, to);
+                synchronized (this) {
+                    syncing = true;
+                }
+                try {
+                    ops.sync(this, to);
+                } finally {
+                    awaitWritebackHolders();
+                }
             }
             if (from != GlockState.UN && (to == GlockState.UN || to == GlockState.DF)) {
                 ops.invalidate(this, to);
@@ -563,6 +584,24 @@ public final class Glock {
         }
     }
 
+    /** Ends the sync phase: no new WRITEBACK grants, and the ones granted during it are finished. */
+    private void awaitWritebackHolders() {
+        boolean interrupted = false;
+        synchronized (this) {
+            syncing = false;
+            while (firstGrantedLocked() != null) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private boolean callDlm(Runnable call, Step step) {
         try {
             call.run();
@@ -595,6 +634,13 @@ public final class Glock {
             invalidating = false;
             clearDemoteLocked();
             failWaitersLocked(new GlockException("glock " + name + ": write-back before demote failed: " + e, e));
+            if (manager.isClosing()) {
+                // Unmount cannot write it back: abandon the glock with its DLM lock still held, so no
+                // other node reads stale blocks before this node's journal is recovered.
+                LOG.error("glock {}: abandoned at unmount with its DLM lock held; journal recovery needed", name);
+                freed = true;
+                manager.freedLocked(this);
+            }
             notifyAll();
         }
         manager.syncFailed(this, e);
@@ -673,6 +719,12 @@ public final class Glock {
             }
             if (demoteState != null && !stateExceeds(state, demoteState)) {
                 clearDemoteLocked();
+            }
+            if (state != GlockState.UN) {
+                // Like GFS2: the holders that asked for this grant get it even if a demote request
+                // arrived meanwhile, so a node always makes progress before giving the lock up.
+                target = null;
+                grantLocked();
             }
         } else if (c.status() == DlmStatus.EAGAIN) {
             if (c.mode() == null) {
@@ -848,7 +900,7 @@ public final class Glock {
 
     /**
      * Shutdown: fails waiters, drops granted holders (with a warning), and asks for UN and free.
-     * Returns whether a DLM operation is still in flight that close() should cancel.
+     * Returns the id of a lock whose request is still in flight (close() cancels it), else 0.
      */
     int prepareShutdown() {
         synchronized (this) {
@@ -871,6 +923,7 @@ public final class Glock {
         StringBuilder b = new StringBuilder();
         b.append("G: s:").append(state).append(" n:").append(name).append(" f:");
         if (busy) b.append('l');
+        if (syncing) b.append('w');
         if (dlmInFlight) b.append('r');
         if (demoteState != null) b.append(demoteActiveLocked() ? 'D' : 'd');
         if (invalidating) b.append('i');

@@ -92,7 +92,7 @@ public final class GlockManager implements AutoCloseable {
         }
         lockOrder.check(name, flags);
         while (true) {
-            Glock g = lookup(name);
+            Glock g = lookup(name, (flags & HolderFlags.WRITEBACK) != 0);
             Holder h = g.enqueue(state, flags);
             if (h != null) {
                 if (!h.isFailed()) {
@@ -188,6 +188,15 @@ public final class GlockManager implements AutoCloseable {
     }
 
     private synchronized Glock lookup(GlockName name) throws GlockException {
+        return lookup(name, false);
+    }
+
+    /** {@code writeBack}: the kernel flushing pages during the unmount's own sync is still served. */
+    private synchronized Glock lookup(GlockName name, boolean writeBack) throws GlockException {
+        Glock existing = registry.get(name);
+        if (closed && writeBack && existing != null) {
+            return existing;
+        }
         if (closed) {
             throw new GlockException("glock manager for " + lockspace.name() + " is shut down");
         }
@@ -297,6 +306,10 @@ public final class GlockManager implements AutoCloseable {
         for (Glock g : toDeliver) {
             g.unpark();
         }
+    }
+
+    synchronized boolean isClosing() {
+        return closed;
     }
 
     synchronized boolean locksBlocked() {

@@ -6,8 +6,8 @@ import java.util.Comparator;
 /**
  * Identity of a glock: (type, 64-bit number). Its DLM resource name is GFS2's: 24 ASCII bytes,
  * the type then the number in lowercase hex, right-aligned in 8 and 16 characters, padded with
- * spaces, no terminator (spec 4.1). Names order by type, then by number as an unsigned value:
- * the order multi-glock acquisition uses.
+ * spaces, no terminator (spec 4.1). Names order by type, then by number as an unsigned value
+ * (quota: users before groups, then by id): the order multi-glock acquisition uses.
  */
 public record GlockName(GlockType type, long number) implements Comparable<GlockName> {
     /** Length of the DLM resource name. */
@@ -15,7 +15,15 @@ public record GlockName(GlockType type, long number) implements Comparable<Glock
 
     private static final Comparator<GlockName> ORDER = Comparator
             .comparingInt((GlockName n) -> n.type.number)
-            .thenComparing(GlockName::number, Long::compareUnsigned);
+            .thenComparing(GlockName::orderKey, Long::compareUnsigned);
+
+    /** Quota glocks sort users before groups, then by id (as GFS2's quota code does); others by number. */
+    private long orderKey() {
+        if (type == GlockType.QUOTA) {
+            return ((number & 1) << 63) | (number >>> 1);
+        }
+        return number;
+    }
 
     public GlockName {
         if (type == null) {

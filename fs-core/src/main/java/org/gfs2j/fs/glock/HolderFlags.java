@@ -26,7 +26,15 @@ public final class HolderFlags {
      */
     public static final int ORDER_EXEMPT = 0x10000;
 
-    static final int ALL = TRY | TRY_1CB | NOEXP | ANY | PRIORITY | EXACT | SKIP | NOCACHE | ORDER_EXEMPT;
+    /**
+     * gfs2j only: a write-back of the kernel's dirty pages (FUSE_WRITE in writeback-cache mode). While
+     * a demote from EX is in its sync phase, such a holder is granted under the still-held EX lock
+     * instead of queueing behind the demote, which is waiting for exactly these writes
+     * ({@link PageCacheNotifier#writeBack}). Otherwise it behaves like a plain holder.
+     */
+    public static final int WRITEBACK = 0x20000;
+
+    static final int ALL = TRY | TRY_1CB | NOEXP | ANY | PRIORITY | EXACT | SKIP | NOCACHE | ORDER_EXEMPT | WRITEBACK;
 
     private HolderFlags() {
     }
@@ -46,6 +54,7 @@ public final class HolderFlags {
         if ((flags & SKIP) != 0) b.append('s');
         if ((flags & NOCACHE) != 0) b.append('c');
         if ((flags & ORDER_EXEMPT) != 0) b.append('o');
+        if ((flags & WRITEBACK) != 0) b.append('w');
         return b.toString();
     }
 }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The cheap part of docs/lock-order.md, checked per thread when a holder is queued: never wait
  * for a glock of an earlier class while holding one of a later class (rename &lt; inode &lt; quota
- * &lt; rgrp), and take quota and rgrp glocks in ascending number. Inode glocks among themselves
+ * &lt; rgrp), and take quota glocks (users before groups, by id) and rgrp glocks (by number) in
+ * {@link GlockName} order. Inode glocks among themselves
  * are not checked (parent before child may be a descending number); {@link GlockManager#acquireOrdered}
  * sorts them. Try locks, iopen, flock, journal, meta and the other nondisk glocks are exempt (they
  * never wait in a cycle, or are held for a mount's or an inode's lifetime), as is any holder with
@@ -44,7 +45,7 @@ final class LockOrder {
         for (Holder h : held.get()) {
             GlockName other = h.name();
             int ro = rank(other);
-            boolean bad = ro > r || (ro == r && r != 3 && Long.compareUnsigned(other.number(), name.number()) > 0);
+            boolean bad = ro > r || (ro == r && r != 3 && other.compareTo(name) > 0);
             if (bad) {
                 throw new IllegalStateException("lock order violation: acquiring glock " + name + " while holding "
                         + other + " (see docs/lock-order.md)");

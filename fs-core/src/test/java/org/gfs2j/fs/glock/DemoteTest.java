@@ -200,4 +200,79 @@ class DemoteTest {
         assertTrue(b.isGranted(), n1.glocks.dump());
         b.close();
     }
+
+    @Test
+    void kernelWriteBackDuringTheSyncIsServedUnderTheStillHeldExLock() throws Exception {
+        GlockManager[] self = new GlockManager[1];
+        List<String> seen = new ArrayList<>();
+        Holder[] plain = new Holder[1];
+        PageCacheNotifier kernel = new PageCacheNotifier() {
+            @Override
+            public void writeBack(long inodeBlock) throws java.io.IOException {
+                // the kernel launders a dirty page: FUSE_WRITE arrives and needs the inode glock
+                try (Holder w = self[0].acquire(GlockName.inode(inodeBlock), GlockState.EX, HolderFlags.WRITEBACK)) {
+                    seen.add("write " + w.isGranted());
+                }
+                if (plain[0] == null) {
+                    plain[0] = self[0].enqueue(GlockName.inode(inodeBlock), GlockState.EX, 0);
+                    seen.add("plain waits " + plain[0].isWaiting());
+                }
+            }
+
+            @Override
+            public void invalidate(long inodeBlock, boolean dataOnly) {
+                seen.add("invalidate");
+            }
+        };
+        ManualScheduler worker = new ManualScheduler();
+        GlockManager m = new GlockManager(dlm.node(3), GlockOperationsTable.standard(LogFlusher.NONE,
+                MetadataCache.NONE, kernel), worker, GlockConfig.cluster());
+        self[0] = m;
+        m.acquire(ino, GlockState.EX).close();
+        m.forceDemote(ino, GlockState.UN);
+        worker.runAll();
+        assertEquals(List.of("write true", "plain waits true", "invalidate"), seen);
+        assertTrue(log.indexOf("n3 convert 2/20 EX->NL") >= 0, log.toString());
+        // outside a sync phase, WRITEBACK is an ordinary holder
+        worker.runAll();
+        assertTrue(plain[0].isGranted());
+        Holder wb = m.enqueue(ino, GlockState.EX, HolderFlags.WRITEBACK);
+        assertTrue(wb.isWaiting());
+        plain[0].close();
+        assertTrue(wb.isGranted());
+        wb.close();
+        m.close();
+        assertEquals(null, dlm.grantedMode(3, ino));
+    }
+
+    @Test
+    void unmountAbandonsAGlockItCannotWriteBackKeepingItsLock() throws Exception {
+        List<String> failures = new ArrayList<>();
+        MetadataCache broken = new MetadataCache() {
+            @Override
+            public boolean isDirty(GlockName glock) {
+                return true;
+            }
+
+            @Override
+            public void writeBack(GlockName glock) throws java.io.IOException {
+                throw new java.io.IOException("device gone");
+            }
+
+            @Override
+            public void invalidate(GlockName glock, boolean metadata) {
+            }
+        };
+        ManualScheduler worker = new ManualScheduler();
+        GlockManager m = new GlockManager(dlm.node(3), GlockOperationsTable.standard(LogFlusher.NONE, broken,
+                PageCacheNotifier.NONE), worker, GlockConfig.cluster());
+        m.onWriteBackFailure((g, e) -> failures.add(g.name() + " " + e.getMessage()));
+        m.acquire(ino, GlockState.EX).close();
+        m.acquire(GlockName.inode(0x21), GlockState.SH).close();
+        m.close();
+        assertEquals(List.of("2/20 device gone"), failures);
+        assertEquals(LockMode.EX, dlm.grantedMode(3, ino), "never released: node 3's journal must be recovered first");
+        assertEquals(null, dlm.grantedMode(3, GlockName.inode(0x21)));
+        assertEquals(0, m.size());
+    }
 }

@@ -40,7 +40,7 @@ final class FakeDlm {
     }
 
     Lockspace node(int nodeId) {
-        return new Node(nodeId);
+        return LockspaceProxy.of(new Node(nodeId));
     }
 
     private static final class Res {
@@ -288,24 +288,22 @@ final class FakeDlm {
         return false;
     }
 
-    private final class Node implements Lockspace {
+    /** One node's view; made a {@link Lockspace} by {@link LockspaceProxy}. */
+    private final class Node {
         final int id;
 
         Node(int id) {
             this.id = id;
         }
 
-        @Override
         public String name() {
             return "fake";
         }
 
-        @Override
         public int lvbLength() {
             return lvbLength;
         }
 
-        @Override
         public int lock(byte[] resource, LockMode mode, int flags, LockCallbacks callbacks) {
             int lkid;
             synchronized (FakeDlm.this) {
@@ -344,7 +342,6 @@ final class FakeDlm {
             return lkid;
         }
 
-        @Override
         public void convert(int lockId, LockMode mode, int flags, byte[] lvb) {
             synchronized (FakeDlm.this) {
                 Lk l = locks.get(lockId);
@@ -389,7 +386,6 @@ final class FakeDlm {
             afterCall();
         }
 
-        @Override
         public void unlock(int lockId, int flags, byte[] lvb) {
             synchronized (FakeDlm.this) {
                 Lk l = locks.get(lockId);
@@ -415,7 +411,6 @@ final class FakeDlm {
             afterCall();
         }
 
-        @Override
         public void cancel(int lockId) {
             synchronized (FakeDlm.this) {
                 Lk l = locks.get(lockId);
@@ -438,7 +433,6 @@ final class FakeDlm {
             afterCall();
         }
 
-        @Override
         public String dump() {
             synchronized (FakeDlm.this) {
                 StringBuilder b = new StringBuilder();

@@ -89,4 +89,19 @@ class LockOrderTest {
         }
         n3.close();
     }
+
+    @Test
+    void quotaGlocksUsersBeforeGroupsThenById() throws Exception {
+        GlockName user10 = GlockName.userQuota(10);
+        GlockName group3 = GlockName.groupQuota(3);
+        GlockName user2 = GlockName.userQuota(2);
+        log.clear();
+        try (HolderSet set = n1.glocks.acquireOrdered(GlockState.SH, 0, List.of(group3, user10, user2))) {
+            assertEquals(List.of("n1 lock 8/4 PR", "n1 lock 8/14 PR", "n1 lock 8/7 PR"), log);
+        }
+        try (Holder u = n1.glocks.acquire(user10, GlockState.SH)) {
+            n1.glocks.acquire(group3, GlockState.SH).close();
+            assertThrows(IllegalStateException.class, () -> n1.glocks.acquire(user2, GlockState.SH));
+        }
+    }
 }

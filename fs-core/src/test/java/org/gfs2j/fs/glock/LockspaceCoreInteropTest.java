@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
+import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.gfs2j.dlm.LockCallbacks;
+import org.gfs2j.dlm.LockMode;
 import org.gfs2j.dlm.core.LockspaceCore;
 import org.gfs2j.dlm.proto.Envelope;
 import org.junit.jupiter.api.Test;
@@ -22,6 +25,70 @@ import org.junit.jupiter.api.Test;
 class LockspaceCoreInteropTest {
     private final ArrayDeque<Envelope> network = new ArrayDeque<>();
     private final LockspaceCore[] cores = new LockspaceCore[3];
+    private final CoreDriver[] drivers = new CoreDriver[3];
+
+    /**
+     * Drives one core from the test thread as the lock-manager's own loop does: each call, then
+     * the callbacks it queued (newer cores leave delivery to the driver: deliverCallbacks()).
+     */
+    static final class CoreDriver {
+        private final LockspaceCore core;
+        private final Method deliver;
+
+        CoreDriver(LockspaceCore core) {
+            this.core = core;
+            Method m = null;
+            try {
+                m = LockspaceCore.class.getMethod("deliverCallbacks");
+            } catch (NoSuchMethodException e) {
+                // older core: delivers callbacks itself at the end of each call
+            }
+            this.deliver = m;
+        }
+
+        void deliver() {
+            if (deliver != null) {
+                try {
+                    deliver.invoke(core);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        public String name() {
+            return core.name();
+        }
+
+        public int lvbLength() {
+            return core.lvbLength();
+        }
+
+        public int lock(byte[] resource, LockMode mode, int flags, LockCallbacks cb) {
+            int id = core.lock(resource, mode, flags, cb);
+            deliver();
+            return id;
+        }
+
+        public void convert(int lockId, LockMode mode, int flags, byte[] lvb) {
+            core.convert(lockId, mode, flags, lvb);
+            deliver();
+        }
+
+        public void unlock(int lockId, int flags, byte[] lvb) {
+            core.unlock(lockId, flags, lvb);
+            deliver();
+        }
+
+        public void cancel(int lockId) {
+            core.cancel(lockId);
+            deliver();
+        }
+
+        public String dump() {
+            return core.dump();
+        }
+    }
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
     private LockspaceCore core(int id) {
@@ -34,6 +101,7 @@ class LockspaceCoreInteropTest {
         Envelope e;
         while ((e = network.poll()) != null) {
             cores[e.getTo()].receive(e);
+            drivers[e.getTo()].deliver();
         }
     }
 
@@ -55,13 +123,15 @@ class LockspaceCoreInteropTest {
     void twoNodesOnTheRealCore() throws Exception {
         cores[1] = core(1);
         cores[2] = core(2);
+        drivers[1] = new CoreDriver(cores[1]);
+        drivers[2] = new CoreDriver(cores[2]);
         ManualScheduler w1 = new ManualScheduler();
         ManualScheduler w2 = new ManualScheduler();
         RecordingCaches c1 = new RecordingCaches("n1", log);
         RecordingCaches c2 = new RecordingCaches("n2", log);
         GlockConfig cfg = GlockConfig.cluster();
-        GlockManager m1 = new GlockManager(cores[1], c1.table(), w1, cfg);
-        GlockManager m2 = new GlockManager(cores[2], c2.table(), w2, cfg);
+        GlockManager m1 = new GlockManager(LockspaceProxy.of(drivers[1]), c1.table(), w1, cfg);
+        GlockManager m2 = new GlockManager(LockspaceProxy.of(drivers[2]), c2.table(), w2, cfg);
         GlockName rg = GlockName.rgrp(0x1234);
         GlockName ino = GlockName.inode(0x99);
 

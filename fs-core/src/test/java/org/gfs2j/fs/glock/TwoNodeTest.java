@@ -123,4 +123,29 @@ class TwoNodeTest {
         assertTrue(w2.isGranted(), n1.glocks.dump() + n2.glocks.dump() + log);
         w2.close();
     }
+
+    @Test
+    void holdersThatAskedForAGrantGetItBeforeAPendingDemote() throws Exception {
+        GlockName rg = GlockName.rgrp(0x41);
+        n1.glocks.acquire(rg, GlockState.SH).close();
+        dlm.holdCallbacks = true;
+        Holder other = n2.glocks.enqueue(rg, GlockState.EX, 0);  // blocked by node 1's PR: callback to node 1
+        Holder mine = n1.glocks.enqueue(rg, GlockState.EX, 0);   // PR->EX granted at once (conversion first)
+        dlm.holdCallbacks = false;
+        dlm.deliver();                                           // the callback, then the grant
+        assertTrue(mine.isGranted(), n1.glocks.dump());
+        assertEquals(GlockState.UN, n1.glocks.find(rg).pendingDemote());
+        Holder late = n1.glocks.enqueue(rg, GlockState.EX, 0);
+        assertTrue(late.isWaiting(), "later holders queue behind the demote");
+        Holder t = n1.glocks.enqueue(rg, GlockState.SH, HolderFlags.TRY);
+        assertTrue(t.isFailed(), "a try lock does not wait behind a due demote");
+        mine.close();
+        n1.worker.runAll();
+        assertTrue(other.isGranted());
+        assertTrue(late.isWaiting());
+        other.close();
+        n2.worker.runAll();
+        assertTrue(late.isGranted());
+        late.close();
+    }
 }
