@@ -2,8 +2,8 @@ package org.gfs2j.fs.alloc;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gfs2j.fs.cache.BufferCache;
 import org.gfs2j.fs.cache.FsTransaction;
@@ -62,56 +62,172 @@ public final class Allocator {
 
     // ---------------------------------------------------------------- rgrp locking
 
-    /** The rgrps this transaction holds, by address. */
-    private static final class Held {
-        final TreeMap<Long, Rgrp> rgrps = new TreeMap<>();
-        final TreeMap<Long, Holder> holders = new TreeMap<>();
-    }
-
+    /** The rgrps this transaction holds (its own locks, or ones taken before it began). */
     private Held held(FsTransaction tx) {
         return tx.attachment(this, () -> {
-            Held h = new Held();
-            tx.onAbort(() -> h.rgrps.values().forEach(Rgrp::drop));
-            tx.beforeCommit(t -> {
-                for (var e : h.rgrps.entrySet()) {
-                    Rgrp r = e.getValue();
-                    if (r.isLoaded()) {
-                        h.holders.get(e.getKey()).writeValueBlock(r.lvb().encode());
-                    }
-                }
-            });
+            Held h = new Held(new RgrpLocks());
+            tx.onAbort(() -> h.allRgrps().forEach(Rgrp::drop));
+            tx.beforeCommit(t -> h.writeValueBlocks());
+            tx.onEnd(h.own::close);
             return h;
         });
     }
 
-    /**
-     * Takes {@code rg}'s glock in EX for the rest of {@code tx} and loads its state. When the
-     * transaction already holds a higher rgrp, the lock order allows only a try lock: returns false
-     * if that fails and {@code skippable}, else waits (the lock-order checker rejects a real violation).
-     */
-    private boolean lock(FsTransaction tx, Rgrp rg, boolean skippable) throws IOException {
-        Held held = held(tx);
-        if (held.rgrps.containsKey(rg.addr())) {
-            return true;
+    /** The locks a transaction uses: those it took itself ({@code own}) and borrowed ones. */
+    private static final class Held {
+        final RgrpLocks own;
+        final List<RgrpLocks> borrowed = new ArrayList<>();
+
+        Held(RgrpLocks own) {
+            this.own = own;
         }
-        boolean outOfOrder = !held.rgrps.isEmpty() && held.rgrps.lastKey() > rg.addr();
+
+        Rgrp find(long addr) {
+            Rgrp r = own.rgrps.get(addr);
+            for (int i = 0; r == null && i < borrowed.size(); i++) {
+                r = borrowed.get(i).rgrps.get(addr);
+            }
+            return r;
+        }
+
+        long highest() {
+            long max = own.rgrps.isEmpty() ? -1 : own.rgrps.lastKey();
+            for (RgrpLocks b : borrowed) {
+                if (!b.rgrps.isEmpty()) {
+                    max = Math.max(max, b.rgrps.lastKey());
+                }
+            }
+            return max;
+        }
+
+        List<Rgrp> allRgrps() {
+            List<Rgrp> out = new ArrayList<>(own.rgrps.values());
+            borrowed.forEach(b -> out.addAll(b.rgrps.values()));
+            return out;
+        }
+
+        void writeValueBlocks() {
+            write(own);
+            borrowed.forEach(Held::write);
+        }
+
+        private static void write(RgrpLocks l) {
+            for (var e : l.rgrps.entrySet()) {
+                if (e.getValue().isLoaded()) {
+                    l.holders.get(e.getKey()).writeValueBlock(e.getValue().lvb().encode());
+                }
+            }
+        }
+    }
+
+    /**
+     * Lets {@code tx} use rgrp glocks taken before it began ({@link #reserveRgrps},
+     * {@link #lockRgrpsForFree}). The caller closes {@code locks} after the transaction ends.
+     */
+    public void use(FsTransaction tx, RgrpLocks locks) {
+        if (locks.isClosed()) {
+            throw new IllegalStateException("rgrp locks already released");
+        }
+        held(tx).borrowed.add(locks);
+    }
+
+    /**
+     * Before a transaction: takes rgrp glocks in EX, from the goal's rgrp on (a lower one only with
+     * a try lock), until their free blocks cover {@code blocks}; the kernel's inplace_reserve.
+     * Allocations in a transaction that {@link #use}s them wait for no further glock.
+     *
+     * @throws NoSpaceException when all rgrps together do not have {@code blocks} free (nothing held)
+     */
+    public RgrpLocks reserveRgrps(long goal, long blocks) throws IOException {
+        RgrpLocks locks = new RgrpLocks();
+        try {
+            long available = 0;
+            for (int i : scanOrder(rgrpIndexFor(goal))) {
+                Rgrp rg = rgrps.get(i);
+                if (!rg.allocatable()) {
+                    continue;
+                }
+                boolean outOfOrder = !locks.rgrps.isEmpty() && locks.rgrps.lastKey() > rg.addr();
+                if (!take(locks, rg, outOfOrder) || !rg.allocatable()) {
+                    continue;
+                }
+                long a = rg.available(null);
+                available += Math.max(0, a);
+                if (available >= blocks) {
+                    return locks;
+                }
+            }
+            throw new NoSpaceException(blocks, available);
+        } catch (IOException | RuntimeException e) {
+            locks.close();
+            throw e;
+        }
+    }
+
+    /** Before a transaction that frees {@code blocks}: their rgrps' glocks in EX, ascending. */
+    public RgrpLocks lockRgrpsForFree(Collection<Long> blocks) throws IOException {
+        RgrpLocks locks = new RgrpLocks();
+        try {
+            for (int i : rgrpIndexes(blocks)) {
+                take(locks, rgrps.get(i), false);
+            }
+            return locks;
+        } catch (IOException | RuntimeException e) {
+            locks.close();
+            throw e;
+        }
+    }
+
+    private java.util.TreeSet<Integer> rgrpIndexes(Collection<Long> blocks) {
+        java.util.TreeSet<Integer> idx = new java.util.TreeSet<>();
+        for (long b : blocks) {
+            int i = rgrps.indexOf(b);
+            if (i < 0) {
+                throw new IllegalArgumentException("block " + b + " is not in the data area of any resource group");
+            }
+            idx.add(i);
+        }
+        return idx;
+    }
+
+    /** Acquires {@code rg}'s glock in EX into {@code locks} and loads the rgrp; false if a try lock failed. */
+    private boolean take(RgrpLocks locks, Rgrp rg, boolean tryOnly) throws IOException {
         Holder h;
         try {
-            h = glocks.acquire(rg.glockName(), GlockState.EX, outOfOrder && skippable ? HolderFlags.TRY : 0);
+            h = glocks.acquire(rg.glockName(), GlockState.EX, tryOnly ? HolderFlags.TRY : 0);
         } catch (GlockTryFailedException e) {
             return false;
         }
-        tx.hold(h);
-        Glock g = h.glock();
-        if (g.attachment() != rg) {
-            // first use of this glock object: anything cached in the rgrp predates it
-            g.attach(rg);
-            rg.drop();
+        try {
+            Glock g = h.glock();
+            if (g.attachment() != rg) {
+                // first use of this glock object: anything cached in the rgrp predates it
+                g.attach(rg);
+                rg.drop();
+            }
+            rg.ensureLoaded(cache);
+        } catch (IOException | RuntimeException e) {
+            h.close();
+            throw e;
         }
-        rg.ensureLoaded(cache);
-        held.rgrps.put(rg.addr(), rg);
-        held.holders.put(rg.addr(), h);
+        locks.rgrps.put(rg.addr(), rg);
+        locks.holders.put(rg.addr(), h);
         return true;
+    }
+
+    /**
+     * Makes {@code rg} usable in {@code tx}: already held (by the transaction or locks it uses), or
+     * acquired now. Acquiring inside a transaction is the fallback for callers that did not lock
+     * beforehand: below an rgrp already held only a try lock is allowed (false if it fails and
+     * {@code skippable}); otherwise it waits, which docs/lock-order.md (row 6) discourages.
+     */
+    private boolean lock(FsTransaction tx, Rgrp rg, boolean skippable) throws IOException {
+        Held held = held(tx);
+        if (held.find(rg.addr()) != null) {
+            return true;
+        }
+        boolean outOfOrder = held.highest() > rg.addr();
+        return take(held.own, rg, outOfOrder && skippable);
     }
 
     private void changed(FsTransaction tx, Rgrp rg) throws IOException {
@@ -329,20 +445,11 @@ public final class Allocator {
     // ---------------------------------------------------------------- freeing
 
     /**
-     * Takes, in ascending order, the glocks of every rgrp holding one of {@code blocks}: call it
-     * before freeing blocks of several rgrps in one transaction (the kernel's rgrp list), since
-     * freeing cannot skip a busy rgrp the way allocation does.
+     * Inside a transaction: takes the glocks of every rgrp holding one of {@code blocks}, ascending.
+     * Prefer {@link #lockRgrpsForFree} before the transaction begins.
      */
-    public void lockForFree(FsTransaction tx, java.util.Collection<Long> blocks) throws IOException {
-        java.util.TreeSet<Integer> idx = new java.util.TreeSet<>();
-        for (long b : blocks) {
-            int i = rgrps.indexOf(b);
-            if (i < 0) {
-                throw new IllegalArgumentException("block " + b + " is not in the data area of any resource group");
-            }
-            idx.add(i);
-        }
-        for (int i : idx) {
+    public void lockForFree(FsTransaction tx, Collection<Long> blocks) throws IOException {
+        for (int i : rgrpIndexes(blocks)) {
             lock(tx, rgrps.get(i), false);
         }
     }

@@ -47,13 +47,26 @@ class ConcurrentAllocationTest {
                     int txBlocks = m.alloc.logBlocksFor(m.rgrps.size());
                     for (int i = 0; i < 40; i++) {
                         List<BlockRun> runs;
-                        try (FsTransaction tx = FsTransaction.begin(m.cache, txBlocks, 0)) {
-                            // two allocations with goals in different rgrps: the second may be below the first
-                            long g1 = m.rgrps.get(rnd.nextInt(m.rgrps.size())).index().data0();
-                            long g2 = m.rgrps.get(rnd.nextInt(m.rgrps.size())).index().data0();
-                            runs = new ArrayList<>(m.alloc.allocate(tx, g1, 1 + rnd.nextInt(30)));
-                            runs.addAll(m.alloc.allocate(tx, g2, 1 + rnd.nextInt(30)));
-                            tx.commit();
+                        long g1 = m.rgrps.get(rnd.nextInt(m.rgrps.size())).index().data0();
+                        long g2 = m.rgrps.get(rnd.nextInt(m.rgrps.size())).index().data0();
+                        int n1 = 1 + rnd.nextInt(30);
+                        int n2 = 1 + rnd.nextInt(30);
+                        if (i % 2 == 0) {
+                            // the documented order: rgrp glocks first, then the transaction
+                            try (RgrpLocks locks = m.alloc.reserveRgrps(g1, n1 + n2);
+                                 FsTransaction tx = FsTransaction.begin(m.cache, txBlocks, 0)) {
+                                m.alloc.use(tx, locks);
+                                runs = new ArrayList<>(m.alloc.allocate(tx, g1, n1));
+                                runs.addAll(m.alloc.allocate(tx, g2, n2));
+                                tx.commit();
+                            }
+                        } else {
+                            // the fallback: rgrps locked inside the transaction, the second goal maybe below the first
+                            try (FsTransaction tx = FsTransaction.begin(m.cache, txBlocks, 0)) {
+                                runs = new ArrayList<>(m.alloc.allocate(tx, g1, n1));
+                                runs.addAll(m.alloc.allocate(tx, g2, n2));
+                                tx.commit();
+                            }
                         }
                         for (BlockRun r : runs) {
                             for (long b = r.start(); b < r.end(); b++) {
@@ -62,8 +75,9 @@ class ConcurrentAllocationTest {
                                 }
                             }
                         }
-                        try (FsTransaction tx = FsTransaction.begin(m.cache, txBlocks, 0)) {
-                            m.alloc.lockForFree(tx, runs.stream().map(BlockRun::start).toList());
+                        try (RgrpLocks locks = m.alloc.lockRgrpsForFree(runs.stream().map(BlockRun::start).toList());
+                             FsTransaction tx = FsTransaction.begin(m.cache, txBlocks, 0)) {
+                            m.alloc.use(tx, locks);
                             for (BlockRun r : runs) {
                                 for (long b = r.start(); b < r.end(); b++) {
                                     handedOut.remove(b);

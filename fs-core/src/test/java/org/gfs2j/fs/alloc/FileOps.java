@@ -99,10 +99,16 @@ public final class FileOps {
         }
     }
 
-    /** Allocates a dinode near root and {@code nblocks} data blocks near it, and links it as {@code name}. */
+    /**
+     * Allocates a dinode near {@code goal} and {@code nblocks} data blocks near it, and links it as
+     * {@code name}, in docs/lock-order.md's order: root inode glock, rgrp glocks (enough space for
+     * the file and a few directory blocks), then the transaction.
+     */
     public Created create(String name, long goal, int nblocks) throws IOException {
-        try (FsTransaction tx = FsTransaction.begin(m.cache, txBlocks(), 0)) {
-            lockRoot(tx);
+        try (Holder root = m.glocks.acquire(GlockName.inode(m.rootAddr), GlockState.EX);
+             RgrpLocks rgrps = m.alloc.reserveRgrps(goal, nblocks + 4L);
+             FsTransaction tx = FsTransaction.begin(m.cache, txBlocks(), 0)) {
+            m.alloc.use(tx, rgrps);
             Inum ino = m.alloc.allocateDinode(tx, goal);
             lockNew(tx, ino.addr());
             List<Long> blocks = new ArrayList<>();
@@ -156,26 +162,63 @@ public final class FileOps {
         return out;
     }
 
-    /** Unlinks {@code name} from root and deallocates it (blocks, then dinode) in one transaction. */
+    /**
+     * Unlinks {@code name} from root and deallocates it (blocks, then dinode) in one transaction:
+     * root glock, the victim's glock, its rgrps' glocks (ascending), then the transaction.
+     */
     public void delete(String name) throws IOException {
-        try (FsTransaction tx = FsTransaction.begin(m.cache, txBlocks(), m.geo.diptrs() + 4)) {
-            lockRoot(tx);
-            Dirent e = rootWriter(tx).remove(m.rootAddr, name);
+        try (Holder root = m.glocks.acquire(GlockName.inode(m.rootAddr), GlockState.EX)) {
+            org.gfs2j.fs.ondisk.Dirent e = rootWriterReadOnly().lookup(m.rootAddr, name);
             if (e == null) {
                 throw new IOException(name + ": not found");
             }
             long addr = e.inum().addr();
-            tx.hold(m.glocks.acquire(GlockName.inode(addr), GlockState.EX, HolderFlags.ORDER_EXEMPT));
-            List<Long> blocks = blocksOf(addr);
-            List<Long> all = new ArrayList<>(blocks);
-            all.add(addr);
-            m.alloc.lockForFree(tx, all);
-            for (long b : sortedRuns(blocks)) {
-                m.alloc.free(tx, b, 1, false);
+            try (Holder victim = m.glocks.acquire(GlockName.inode(addr), GlockState.EX)) {
+                List<Long> blocks = blocksOf(addr);
+                List<Long> all = new ArrayList<>(blocks);
+                all.add(addr);
+                try (RgrpLocks rgrps = m.alloc.lockRgrpsForFree(all);
+                     FsTransaction tx = FsTransaction.begin(m.cache, txBlocks(), m.geo.diptrs() + 4)) {
+                    m.alloc.use(tx, rgrps);
+                    if (rootWriter(tx).remove(m.rootAddr, name) == null) {
+                        throw new IOException(name + ": vanished");
+                    }
+                    for (long b : sortedRuns(blocks)) {
+                        m.alloc.free(tx, b, 1, false);
+                    }
+                    m.alloc.freeDinode(tx, addr);
+                    tx.commit();
+                }
             }
-            m.alloc.freeDinode(tx, addr);
-            tx.commit();
         }
+    }
+
+    /** A directory writer that only reads (lookups outside a transaction). */
+    private DirectoryWriter rootWriterReadOnly() {
+        GlockName g = GlockName.inode(m.rootAddr);
+        return new DirectoryWriter(m.geo, new DirBlockIo() {
+            @Override
+            public ByteBuffer read(long block) throws IOException {
+                ByteBuffer copy = ByteBuffer.allocate(m.geo.bsize());
+                copy.put(0, m.cache.read(block, g), 0, m.geo.bsize());
+                return copy;
+            }
+
+            @Override
+            public void write(long block, ByteBuffer data) {
+                throw new UnsupportedOperationException("read-only");
+            }
+
+            @Override
+            public long allocate(long goal) {
+                throw new UnsupportedOperationException("read-only");
+            }
+
+            @Override
+            public void free(long block) {
+                throw new UnsupportedOperationException("read-only");
+            }
+        });
     }
 
     private static List<Long> sortedRuns(List<Long> blocks) {
