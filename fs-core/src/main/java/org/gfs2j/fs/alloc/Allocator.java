@@ -467,9 +467,11 @@ public final class Allocator {
             long n = Math.min(end, rg.index().dataEnd()) - b;
             lock(tx, rg, false);
             rg.setState(b, n, RgrpBitmap.USED, RgrpBitmap.FREE);
-            if (metadata) {
-                for (long k = b; k < b + n; k++) {
+            for (long k = b; k < b + n; k++) {
+                if (metadata) {
                     tx.free(k);
+                } else {
+                    cache.discard(k); // the read path may have cached the old data
                 }
             }
             changed(tx, rg);

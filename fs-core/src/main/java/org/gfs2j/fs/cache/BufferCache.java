@@ -230,6 +230,23 @@ public final class BufferCache implements BlockSource, MetadataCache, WriteBackT
         }
     }
 
+    /**
+     * Drops a clean cached copy of {@code block}: for blocks written straight to the device (file
+     * data, ordered writes) or freed data blocks, which the read path may have cached. A dirty or
+     * pinned buffer is kept (it is metadata in flight) and false returned.
+     */
+    public synchronized boolean discard(long block) {
+        Buffer b = buffers.get(block);
+        if (b == null) {
+            return true;
+        }
+        if (!b.isClean()) {
+            return false;
+        }
+        remove(b);
+        return true;
+    }
+
     /** The block was freed (its revoke is in the committing transaction): forget it, dirty or not. */
     synchronized void forget(long block) {
         Buffer b = buffers.get(block);

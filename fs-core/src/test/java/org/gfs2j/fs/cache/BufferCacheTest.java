@@ -183,4 +183,22 @@ class BufferCacheTest {
             assertEquals(555, deviceMtime(m, m.rootAddr));
         }
     }
+
+    @Test
+    void discardDropsACleanCopyOfABlockWrittenStraightToTheDevice() throws Exception {
+        Path img = TestMount.mkfs(dir, "img", 96, 32, 4096);
+        try (TestMount m = TestMount.open(img, 64)) {
+            long data = m.rgrps.get(m.rgrps.size() - 1).index().data0() + 100; // a free block
+            assertEquals(0, m.cache.read(data).getLong(0));
+            ByteBuffer page = ByteBuffer.allocate(4096).putLong(0, 0x1122334455667788L);
+            m.device.writeBlock(data, 4096, page);
+            assertEquals(0, m.cache.read(data).getLong(0), "the cache still has the old copy");
+            assertTrue(m.cache.discard(data));
+            assertEquals(0x1122334455667788L, m.cache.read(data).getLong(0));
+            // a dirty buffer is not discarded
+            touch(m, m.rootAddr, 7);
+            assertFalse(m.cache.discard(m.rootAddr));
+            assertTrue(m.cache.contains(m.rootAddr));
+        }
+    }
 }
