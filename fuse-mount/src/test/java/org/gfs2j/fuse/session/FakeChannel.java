@@ -7,8 +7,8 @@ import java.util.List;
 
 /** Records every message the dispatcher writes; can be told to refuse writes with an errno. */
 final class FakeChannel implements Channel {
-    /** One written message. */
-    record Msg(int len, int error, long unique, ByteBuffer body) {
+    /** One written message, with the id of the thread that wrote it. */
+    record Msg(int len, int error, long unique, ByteBuffer body, long writerThread) {
     }
 
     final List<Msg> written = new ArrayList<>();
@@ -27,13 +27,18 @@ final class FakeChannel implements Channel {
         b.get(copy);
         ByteBuffer c = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer body = ByteBuffer.wrap(copy, 16, len - 16).slice().order(ByteOrder.LITTLE_ENDIAN);
-        written.add(new Msg(c.getInt(0), c.getInt(4), c.getLong(8), body));
+        written.add(new Msg(c.getInt(0), c.getInt(4), c.getLong(8), body, Thread.currentThread().getId()));
         notifyAll();
         return failWith;
     }
 
     synchronized Msg last() {
         return written.get(written.size() - 1);
+    }
+
+    /** The messages from index {@code from} on, copied under the lock (asynchronous replies may be appending). */
+    synchronized List<Msg> since(int from) {
+        return new ArrayList<>(written.subList(from, written.size()));
     }
 
     synchronized int count() {
