@@ -13,7 +13,8 @@ import java.util.Optional;
  * <pre>
  * id parent major:minor root mountpoint options [optional fields...] - fstype source superoptions
  * </pre>
- * The one parser of that file; the CLI's mount/umount verbs and {@link FuseMount} both use it.
+ * The one parser of that file: {@link FuseMount}, the CLI's mount/umount verbs and the benchmark
+ * runner all use it.
  */
 public final class MountInfo {
     public static final Path SELF = Path.of("/proc/self/mountinfo");
@@ -60,8 +61,11 @@ public final class MountInfo {
         return Optional.ofNullable(found);
     }
 
-    /** mountinfo escapes space, tab, newline and backslash as \ooo. */
-    static String unescape(String s) {
+    /**
+     * mountinfo escapes space, tab, newline and backslash as \ooo; a backslash not followed by
+     * three octal digits is kept as it is.
+     */
+    public static String unescape(String s) {
         if (s.indexOf('\\') < 0) {
             return s;
         }
