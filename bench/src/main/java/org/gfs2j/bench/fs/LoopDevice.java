@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.gfs2j.fuse.session.MountInfo;
 
 /** A loop device over an image file, attached with losetup. */
 public final class LoopDevice {
@@ -78,7 +79,7 @@ public final class LoopDevice {
         for (String line : r.stdout().split("\n")) {
             String[] f = line.strip().split(" ", 2);
             if (f.length == 2) {
-                String back = Mounts.unescape(f[1].replace(" (deleted)", "").strip());
+                String back = MountInfo.unescape(f[1].replace(" (deleted)", "").strip());
                 if (!back.isEmpty() && Path.of(back).toAbsolutePath().normalize().startsWith(d)) {
                     out.add(Path.of(f[0]));
                 }

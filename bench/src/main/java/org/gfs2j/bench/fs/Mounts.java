@@ -1,11 +1,11 @@
 package org.gfs2j.bench.fs;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.gfs2j.fuse.session.MountInfo;
 
 /** Mount table queries and unmounting that does not give up on a busy mount. */
 public final class Mounts {
@@ -20,14 +20,8 @@ public final class Mounts {
 
     public static List<MountEntry> list() throws IOException {
         List<MountEntry> out = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            // id parent major:minor root mountpoint options [optional fields] - fstype source superopts
-            String[] f = line.split(" ");
-            int dash = List.of(f).indexOf("-");
-            if (f.length < 5 || dash < 0 || dash + 2 >= f.length) {
-                continue;
-            }
-            out.add(new MountEntry(Path.of(unescape(f[4])), f[dash + 1], unescape(f[dash + 2])));
+        for (MountInfo.Mount m : MountInfo.read()) {
+            out.add(new MountEntry(Path.of(m.mountpoint()), m.fstype(), m.source()));
         }
         return out;
     }
@@ -75,23 +69,5 @@ public final class Mounts {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** mountinfo escapes space, tab, newline and backslash as octal. */
-    static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

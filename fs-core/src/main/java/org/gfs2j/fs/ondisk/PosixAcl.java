@@ -36,6 +36,9 @@ public record PosixAcl(List<Entry> entries) {
     public static final int EXECUTE = 1;
     public static final String ACCESS_NAME = "posix_acl_access";
     public static final String DEFAULT_NAME = "posix_acl_default";
+    /** The full xattr names user space (and FUSE) use: the EA names above in the "system." namespace. */
+    public static final String ACCESS_XATTR = "system." + ACCESS_NAME;
+    public static final String DEFAULT_XATTR = "system." + DEFAULT_NAME;
 
     /** One ACL entry; {@code id} is a uid/gid for USER/GROUP and {@link #UNDEFINED_ID} otherwise. */
     public record Entry(int tag, int perm, long id) {
@@ -206,6 +209,20 @@ public record PosixAcl(List<Entry> entries) {
             out.add(new Entry(e.tag, perm, e.id));
         }
         return new PosixAcl(out);
+    }
+
+    /**
+     * What a new inode gets at creation under a parent with this default ACL: its mode (the rwx
+     * bits the {@link #inheritFor inherited} ACL implies, other bits of {@code mode} kept) and its
+     * access ACL, null when that ACL is equivalent to the mode and so is not stored.
+     */
+    public record Inherited(int mode, PosixAcl access) {
+    }
+
+    /** {@link #inheritFor} together with the resulting mode; the umask is not applied. */
+    public Inherited inheritWithMode(int mode) {
+        PosixAcl access = inheritFor(mode);
+        return new Inherited(access.applyToMode(mode), access.isEquivalentToMode() ? null : access);
     }
 
     /** The same entries sorted into the required order. */

@@ -444,6 +444,22 @@ class CodecRoundTripTest {
     }
 
     @Test
+    void posixAclInheritanceAtCreation() throws Exception {
+        PosixAcl def = new PosixAcl(List.of(PosixAcl.Entry.of(PosixAcl.USER_OBJ, 7), new PosixAcl.Entry(PosixAcl.USER, 6, 1000),
+                PosixAcl.Entry.of(PosixAcl.GROUP_OBJ, 5), PosixAcl.Entry.of(PosixAcl.MASK, 7), PosixAcl.Entry.of(PosixAcl.OTHER, 0)));
+        PosixAcl.Inherited file = def.inheritWithMode(0100666);
+        assertEquals(0100660, file.mode(), "owner 7&6, mask 7&6, other 0&6; file type kept");
+        assertEquals(def.inheritFor(0100666), file.access());
+        assertEquals(6, file.access().entries().get(3).perm(), "MASK limited by the group bits");
+        assertEquals(5, file.access().entries().get(2).perm(), "GROUP_OBJ untouched when a mask exists");
+        PosixAcl.Inherited setgidDir = PosixAcl.fromMode(0751).inheritWithMode(042775);
+        assertEquals(042751, setgidDir.mode(), "setgid bit and type kept, rwx from the minimal ACL");
+        assertNull(setgidDir.access(), "an inherited ACL equivalent to the mode is not stored");
+        assertEquals("system.posix_acl_access", PosixAcl.ACCESS_XATTR);
+        assertEquals("system.posix_acl_default", PosixAcl.DEFAULT_XATTR);
+    }
+
+    @Test
     void geometryTable() {
         int[][] expect = {
             // bsize, diptrs, inptrs, jbsize, maxStuffed, leafSpace, hashPtrs, minDepth, rgBits, rbBits, ldPtrs, qcSlots, maxHeight

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
+import org.gfs2j.fs.ondisk.PosixAcl;
 import org.gfs2j.fuse.fs.Attr;
 import org.gfs2j.fuse.fs.ConnectionInfo;
 import org.gfs2j.fuse.fs.Context;
@@ -22,7 +23,6 @@ import org.gfs2j.fuse.fs.ErrnoException;
 import org.gfs2j.fuse.fs.FileLock;
 import org.gfs2j.fuse.fs.FileSystem;
 import org.gfs2j.fuse.fs.OpenReply;
-import org.gfs2j.fuse.fs.PosixAcl;
 import org.gfs2j.fuse.fs.SetAttr;
 import org.gfs2j.fuse.fs.StatFs;
 import org.gfs2j.fuse.lock.LocalLockTable;
@@ -30,6 +30,7 @@ import org.gfs2j.fuse.lock.LockTable;
 import org.gfs2j.fuse.protocol.Errno;
 import org.gfs2j.fuse.protocol.Fuse;
 import org.gfs2j.fuse.protocol.Fuse.SetattrValid;
+import org.gfs2j.journal.format.CorruptMetadataException;
 
 /**
  * A POSIX file system in memory: directories with stable readdir cookies, sparse regular files,
@@ -177,11 +178,11 @@ public final class MemFileSystem implements FileSystem {
         if (nodes.size() >= maxInodes) {
             throw new ErrnoException(Errno.ENOSPC);
         }
-        byte[] def = parent.xattrs.get(PosixAcl.DEFAULT);
+        byte[] def = parent.xattrs.get(PosixAcl.DEFAULT_XATTR);
         PosixAcl access = null;
         boolean isDir = (mode & Fuse.S_IFMT) == Fuse.S_IFDIR;
         if (def != null && (mode & Fuse.S_IFMT) != Fuse.S_IFLNK) {
-            PosixAcl.Inherited inh = PosixAcl.decode(def).inherit(mode);
+            PosixAcl.Inherited inh = decodeAcl(def).inheritWithMode(mode);
             mode = inh.mode();
             access = inh.access();
         } else if ((mode & Fuse.S_IFMT) != Fuse.S_IFLNK) {
@@ -198,10 +199,10 @@ public final class MemFileSystem implements FileSystem {
         n.uid = ctx.uid();
         n.gid = gid;
         if (access != null) {
-            n.xattrs.put(PosixAcl.ACCESS, access.encode());
+            n.xattrs.put(PosixAcl.ACCESS_XATTR, access.encode());
         }
         if (isDir && def != null) {
-            n.xattrs.put(PosixAcl.DEFAULT, def.clone());
+            n.xattrs.put(PosixAcl.DEFAULT_XATTR, def.clone());
         }
         nodes.put(n.id, n);
         return n;
@@ -305,9 +306,9 @@ public final class MemFileSystem implements FileSystem {
             long t = now();
             if (s.has(SetattrValid.MODE)) {
                 n.mode = (n.mode & Fuse.S_IFMT) | (s.mode() & 07777);
-                byte[] acl = n.xattrs.get(PosixAcl.ACCESS);
+                byte[] acl = n.xattrs.get(PosixAcl.ACCESS_XATTR);
                 if (acl != null) {
-                    n.xattrs.put(PosixAcl.ACCESS, PosixAcl.decode(acl).withMode(n.mode).encode());
+                    n.xattrs.put(PosixAcl.ACCESS_XATTR, decodeAcl(acl).chmod(n.mode).encode());
                 }
             }
             if (s.has(SetattrValid.UID)) {
@@ -782,9 +783,18 @@ public final class MemFileSystem implements FileSystem {
 
     // ---------------------------------------------------------------- xattrs
 
+    /** An ACL xattr value; a malformed one is EINVAL, as setxattr(2) reports it. */
+    private static PosixAcl decodeAcl(byte[] value) throws ErrnoException {
+        try {
+            return PosixAcl.decode(value, -1);
+        } catch (CorruptMetadataException e) {
+            throw new ErrnoException(Errno.EINVAL, e.getMessage());
+        }
+    }
+
     private static void checkXattrName(String name) throws ErrnoException {
         if (!(name.startsWith("user.") || name.startsWith("trusted.") || name.startsWith("security.")
-                || name.equals(PosixAcl.ACCESS) || name.equals(PosixAcl.DEFAULT))) {
+                || name.equals(PosixAcl.ACCESS_XATTR) || name.equals(PosixAcl.DEFAULT_XATTR))) {
             throw new ErrnoException(Errno.EOPNOTSUPP, "xattr namespace of " + name);
         }
     }
@@ -803,8 +813,8 @@ public final class MemFileSystem implements FileSystem {
             if ((flags & Fuse.XATTR_REPLACE) != 0 && !exists) {
                 throw new ErrnoException(Errno.ENODATA);
             }
-            if (name.equals(PosixAcl.ACCESS)) {
-                PosixAcl acl = PosixAcl.decode(value);
+            if (name.equals(PosixAcl.ACCESS_XATTR)) {
+                PosixAcl acl = decodeAcl(value);
                 n.mode = acl.applyToMode(n.mode);
                 if ((setxattrFlags & Fuse.SETXATTR_ACL_KILL_SGID) != 0) {
                     n.mode &= ~Fuse.S_ISGID;
@@ -814,14 +824,14 @@ public final class MemFileSystem implements FileSystem {
                 } else {
                     n.xattrs.put(name, acl.encode());
                 }
-            } else if (name.equals(PosixAcl.DEFAULT)) {
+            } else if (name.equals(PosixAcl.DEFAULT_XATTR)) {
                 if (!n.isDir()) {
                     throw new ErrnoException(Errno.EACCES);
                 }
                 if (value.length == 0) {
                     n.xattrs.remove(name);
                 } else {
-                    n.xattrs.put(name, PosixAcl.decode(value).encode());
+                    n.xattrs.put(name, decodeAcl(value).encode());
                 }
             } else {
                 n.xattrs.put(name, value.clone());

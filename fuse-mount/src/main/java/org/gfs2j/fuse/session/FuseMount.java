@@ -205,39 +205,11 @@ public final class FuseMount {
 
     /** Whether {@code dir} appears as a mount point in /proc/self/mountinfo. */
     static boolean isMountPoint(Path dir) {
-        String want = dir.toString();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-                String[] f = line.split(" ");
-                if (f.length > 4 && unescape(f[4]).equals(want)) {
-                    return true;
-                }
-            }
+            return MountInfo.at(dir).isPresent();
         } catch (IOException e) {
-            LOG.warn("cannot read /proc/self/mountinfo: {}", e.getMessage());
+            LOG.warn("cannot read {}: {}", MountInfo.SELF, e.getMessage());
         }
         return false;
-    }
-
-    /** mountinfo escapes space, tab, newline and backslash as \ooo. */
-    private static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                try {
-                    sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                    i += 3;
-                    continue;
-                } catch (NumberFormatException e) {
-                    // not an escape: keep the backslash
-                }
-            }
-            sb.append(c);
-        }
-        return sb.toString();
     }
 }

@@ -9,9 +9,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.gfs2j.fs.ondisk.PosixAcl;
 import org.gfs2j.fuse.fs.Context;
 import org.gfs2j.fuse.fs.ErrnoException;
-import org.gfs2j.fuse.fs.PosixAcl;
 import org.gfs2j.fuse.fs.SetAttr;
 import org.gfs2j.fuse.protocol.Errno;
 import org.gfs2j.fuse.protocol.Fuse;
@@ -124,30 +124,30 @@ class MemFileSystemTest {
         long f = fs.mknod(root, ROOT, "f", Fuse.S_IFREG | 0600, 0, 0).nodeid();
         byte[] acl = acl(new int[][] {{PosixAcl.USER_OBJ, 6, -1}, {PosixAcl.USER, 4, 1000},
                 {PosixAcl.GROUP_OBJ, 0, -1}, {PosixAcl.MASK, 4, -1}, {PosixAcl.OTHER, 0, -1}});
-        fs.setxattr(root, f, PosixAcl.ACCESS, acl, 0, 0);
+        fs.setxattr(root, f, PosixAcl.ACCESS_XATTR, acl, 0, 0);
         assertEquals(Fuse.S_IFREG | 0640, fs.getattr(root, f, -1).mode(), "group bits = mask");
         fs.setattr(root, f, new SetAttr(Fuse.SetattrValid.MODE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0700, 0, 0));
-        PosixAcl after = PosixAcl.decode(fs.getxattr(root, f, PosixAcl.ACCESS));
+        PosixAcl after = PosixAcl.decode(fs.getxattr(root, f, PosixAcl.ACCESS_XATTR), -1);
         assertEquals(0, after.entries().stream().filter(e -> e.tag() == PosixAcl.MASK).findFirst().get().perm());
         // an ACL equivalent to the mode is not stored
-        fs.setxattr(root, f, PosixAcl.ACCESS, acl(new int[][] {{PosixAcl.USER_OBJ, 7, -1},
+        fs.setxattr(root, f, PosixAcl.ACCESS_XATTR, acl(new int[][] {{PosixAcl.USER_OBJ, 7, -1},
                 {PosixAcl.GROUP_OBJ, 5, -1}, {PosixAcl.OTHER, 1, -1}}), 0, 0);
         assertEquals(Fuse.S_IFREG | 0751, fs.getattr(root, f, -1).mode());
-        assertEquals(Errno.ENODATA, errno(() -> fs.getxattr(root, f, PosixAcl.ACCESS)));
-        assertEquals(Errno.EINVAL, errno(() -> fs.setxattr(root, f, PosixAcl.ACCESS, new byte[] {2, 0, 0, 0, 1}, 0, 0)));
+        assertEquals(Errno.ENODATA, errno(() -> fs.getxattr(root, f, PosixAcl.ACCESS_XATTR)));
+        assertEquals(Errno.EINVAL, errno(() -> fs.setxattr(root, f, PosixAcl.ACCESS_XATTR, new byte[] {2, 0, 0, 0, 1}, 0, 0)));
     }
 
     @Test
     void defaultAclIsInheritedAndUmaskIgnored() throws Exception {
         long d = fs.mkdir(root, ROOT, "d", 0755, 0).nodeid();
-        fs.setxattr(root, d, PosixAcl.DEFAULT, acl(new int[][] {{PosixAcl.USER_OBJ, 7, -1},
+        fs.setxattr(root, d, PosixAcl.DEFAULT_XATTR, acl(new int[][] {{PosixAcl.USER_OBJ, 7, -1},
                 {PosixAcl.USER, 6, 1000}, {PosixAcl.GROUP_OBJ, 5, -1}, {PosixAcl.MASK, 7, -1},
                 {PosixAcl.OTHER, 0, -1}}), 0, 0);
         long f = fs.mknod(root, d, "f", Fuse.S_IFREG | 0666, 0, 077).nodeid();
         assertEquals(Fuse.S_IFREG | 0660, fs.getattr(root, f, -1).mode(), "mask 6 (rw of 0666), umask not applied");
-        assertTrue(PosixAcl.decode(fs.getxattr(root, f, PosixAcl.ACCESS)).entries().size() == 5);
+        assertTrue(PosixAcl.decode(fs.getxattr(root, f, PosixAcl.ACCESS_XATTR), -1).entries().size() == 5);
         long sub = fs.mkdir(root, d, "sub", 0777, 077).nodeid();
-        fs.getxattr(root, sub, PosixAcl.DEFAULT);
+        fs.getxattr(root, sub, PosixAcl.DEFAULT_XATTR);
         // without a default ACL the umask applies
         long g = fs.mknod(root, ROOT, "g", Fuse.S_IFREG | 0666, 0, 022).nodeid();
         assertEquals(Fuse.S_IFREG | 0644, fs.getattr(root, g, -1).mode());
