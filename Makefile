@@ -12,7 +12,7 @@ TOOLS := mkfs.gfs2:gfs2-utils fsck.gfs2:gfs2-utils gfs2_edit:gfs2-utils fusermou
          sqlite3:sqlite3 rsync:rsync losetup:mount ip:iproute2 \
          python3:python3 mkfs.ext4:e2fsprogs
 
-.PHONY: all build test run deps bench clean
+.PHONY: all build test run deps bench clean install uninstall
 
 all: build
 
@@ -57,6 +57,30 @@ run: build
 	@echo; echo "\$$ ls -la $(MNT)"; ls -la $(MNT)
 	@echo; echo "$(IMAGE) is mounted read-only on $(MNT). Look at it with ls, stat, cat, getfattr -d -m - ..., stat -f $(MNT);"
 	@echo "unmount with: bin/gfs2j umount $(MNT)"
+
+# `make install` (as root): the jar goes to $(LIBDIR), a `gfs2j` wrapper to $(BINDIR), and the
+# mount(8) helper to $(SBINDIR)/mount.gfs2j, so `mount -t gfs2j DEVICE DIR` and fstab lines with
+# type gfs2j work (docs/mount.md). The installed copy does not change when this checkout is rebuilt.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib/gfs2j
+SBINDIR ?= /sbin
+install: build
+	@[ "$$(id -u)" = 0 ] || { echo "install: run as root (sudo make install)"; exit 1; }
+	install -d $(LIBDIR) $(BINDIR) $(SBINDIR)
+	install -m 0644 cli/target/gfs2j.jar $(LIBDIR)/gfs2j.jar
+	printf '#!/bin/sh\n# gfs2j CLI, installed by make install from %s\nexec java $${GFS2J_JAVA_OPTS:--Xmx1g} -jar %s "$$@"\n' \
+	  "$(CURDIR)" "$(LIBDIR)/gfs2j.jar" > $(BINDIR)/gfs2j
+	chmod 0755 $(BINDIR)/gfs2j
+	sed 's|^installed_jar=""|installed_jar="$(LIBDIR)/gfs2j.jar"|' bin/mount.gfs2j > $(SBINDIR)/mount.gfs2j
+	chmod 0755 $(SBINDIR)/mount.gfs2j
+	@echo "installed: $(BINDIR)/gfs2j, $(LIBDIR)/gfs2j.jar, $(SBINDIR)/mount.gfs2j"
+
+uninstall:
+	@[ "$$(id -u)" = 0 ] || { echo "uninstall: run as root (sudo make uninstall)"; exit 1; }
+	rm -f $(BINDIR)/gfs2j $(SBINDIR)/mount.gfs2j $(LIBDIR)/gfs2j.jar
+	-rmdir $(LIBDIR) 2>/dev/null
+	@echo "removed: $(BINDIR)/gfs2j, $(LIBDIR), $(SBINDIR)/mount.gfs2j"
 
 # The file-system benchmark (docs/bench.md): gfs2j against kernel ext4 and bindfs, report in
 # docs/benchmarks.md. Needs root. `make bench BENCH_ARGS=--quick` is the one-minute smoke test.
