@@ -1,0 +1,524 @@
+package org.gfs2j.fs.mount;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.gfs2j.fs.alloc.RgrpLocks;
+import org.gfs2j.fs.cache.FsTransaction;
+import org.gfs2j.fs.dir.DirBlockIo;
+import org.gfs2j.fs.dir.DirectoryWriter;
+import org.gfs2j.fs.glock.GlockName;
+import org.gfs2j.fs.glock.GlockState;
+import org.gfs2j.fs.glock.Holder;
+import org.gfs2j.fs.glock.HolderFlags;
+import org.gfs2j.fs.ondisk.Dinode;
+import org.gfs2j.fs.ondisk.Dirent;
+import org.gfs2j.fs.ondisk.Inum;
+import org.gfs2j.fs.vfs.FsException;
+import org.gfs2j.fs.vfs.FsStatistics;
+import org.gfs2j.fs.vfs.Gfs2Vfs;
+import org.gfs2j.fs.vfs.InodeAttributes;
+import org.gfs2j.fs.vfs.ReadOnlyGfs2Vfs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first read-write slice of {@link Gfs2Vfs} over a {@link Gfs2FileSystem}: reads are
+ * {@link ReadOnlyGfs2Vfs}'s (over the mount's buffer cache, so they see every committed change);
+ * namespace changes are journaled transactions taken in docs/lock-order.md's order (local mutation
+ * lock, parent inode glock, child inode glock, rgrp glocks, transaction).
+ *
+ * <p>Implemented: create of empty regular files (mknod S_IFREG, EEXIST), mkdir, unlink and rmdir
+ * (ENOTEMPTY) of inodes whose data is stuffed (every file this class creates), setattr of
+ * mode/uid/gid/atime/mtime (and size when unchanged), fsync. Not implemented (ENOSYS): write,
+ * size changes, symlink, link, rename, device/fifo nodes, xattr changes, unlink of files with
+ * data blocks or of exhash directories. Unlinked-but-open inodes are freed at once (no iopen
+ * protocol yet): an open handle keeps reading the contents it saw at open.
+ *
+ * <p>Row 1 of the lock order is one mount-wide mutation lock: every modifying operation is
+ * serialized on this node (correct, coarse; per-inode locks come with concurrent writers).
+ */
+public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
+    private static final Logger LOG = LoggerFactory.getLogger(ReadWriteGfs2Vfs.class);
+    private static final int O_ACCMODE = 03;
+    private static final int O_TRUNC = 01000;
+    private static final int S_IFMT = Dinode.S_IFMT;
+
+    private final Gfs2FileSystem fs;
+    private final ReadOnlyGfs2Vfs reads;
+    private final ReentrantLock mutation = new ReentrantLock();
+    private final boolean ownsMount;
+
+    private ReadWriteGfs2Vfs(Gfs2FileSystem fs, boolean ownsMount) throws IOException {
+        this.fs = fs;
+        this.ownsMount = ownsMount;
+        this.reads = ReadOnlyGfs2Vfs.over("gfs2j journal " + fs.jid, fs.reader);
+    }
+
+    /** The VFS over a mount; {@link #close} leaves the mount mounted. */
+    public static ReadWriteGfs2Vfs over(Gfs2FileSystem fs) throws IOException {
+        return new ReadWriteGfs2Vfs(fs, false);
+    }
+
+    /** Mounts {@code fs} and returns the VFS; {@link #close} unmounts it. */
+    public static ReadWriteGfs2Vfs mount(java.nio.file.Path image, MountConfig config) throws IOException {
+        Gfs2FileSystem m = Gfs2FileSystem.mount(image, config);
+        try {
+            return new ReadWriteGfs2Vfs(m, true);
+        } catch (IOException | RuntimeException e) {
+            m.unmount();
+            throw e;
+        }
+    }
+
+    public Gfs2FileSystem fileSystem() {
+        return fs;
+    }
+
+    // ---- reading: ReadOnlyGfs2Vfs over the mount's cache ----
+
+    @Override
+    public long rootIno() {
+        return fs.rootAddr;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return true;
+    }
+
+    @Override
+    public InodeAttributes lookup(long parentIno, byte[] name) throws FsException {
+        return reads.lookup(parentIno, name);
+    }
+
+    @Override
+    public void forget(long ino, long count) {
+        // nothing is kept per inode yet (see the class comment on unlinked-but-open inodes)
+    }
+
+    @Override
+    public InodeAttributes getattr(long ino) throws FsException {
+        return reads.getattr(ino);
+    }
+
+    @Override
+    public byte[] readlink(long ino) throws FsException {
+        return reads.readlink(ino);
+    }
+
+    @Override
+    public long open(long ino, int flags) throws FsException {
+        if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0 && reads.getattr(ino).size() != 0) {
+            throw new FsException(FsException.ENOSYS, "truncation is not implemented yet");
+        }
+        // write access is granted; write() itself answers ENOSYS
+        return reads.open(ino, flags & ~(O_ACCMODE | O_TRUNC));
+    }
+
+    @Override
+    public int read(long handle, long offset, int length, ByteBuffer dst) throws FsException {
+        return reads.read(handle, offset, length, dst);
+    }
+
+    @Override
+    public void release(long handle) {
+        reads.release(handle);
+    }
+
+    @Override
+    public long opendir(long ino) throws FsException {
+        return reads.opendir(ino);
+    }
+
+    @Override
+    public void readdir(long dirHandle, long cookie, boolean withAttributes, DirSink sink) throws FsException {
+        reads.readdir(dirHandle, cookie, withAttributes, sink);
+    }
+
+    @Override
+    public void releasedir(long dirHandle) {
+        reads.releasedir(dirHandle);
+    }
+
+    @Override
+    public byte[] getxattr(long ino, String name) throws FsException {
+        return reads.getxattr(ino, name);
+    }
+
+    @Override
+    public List<String> listxattr(long ino) throws FsException {
+        return reads.listxattr(ino);
+    }
+
+    @Override
+    public FsStatistics statfs() throws FsException {
+        return reads.statfs();
+    }
+
+    // ---- modifying ----
+
+    @Override
+    public InodeAttributes setattr(long ino, Integer mode, Long uid, Long gid, Long size, Long atimeNanos,
+            Long mtimeNanos) throws FsException {
+        return modify("setattr", ino, () -> {
+            try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
+                Dinode d = dinode(ino);
+                if (size != null && size != d.size()) {
+                    throw new FsException(FsException.ENOSYS, "changing a file's size is not implemented yet");
+                }
+                try (FsTransaction tx = FsTransaction.begin(fs.cache, 1, 0)) {
+                    ByteBuffer b = tx.modify(ino, GlockName.inode(ino));
+                    Dinode cur = Dinode.decode(b, ino);
+                    if (uid != null || gid != null) {
+                        cur = cur.withOwner(uid != null ? uid : cur.uid(), gid != null ? gid : cur.gid());
+                    }
+                    cur.encode(b);
+                    if (mode != null) {
+                        b.putInt(Dinode.OFF_MODE, (cur.mode() & S_IFMT) | (mode & 07777));
+                    }
+                    long now = System.currentTimeMillis() * 1_000_000L;
+                    if (atimeNanos != null) {
+                        putTime(b, Dinode.OFF_ATIME, Dinode.OFF_ATIME_NSEC, atimeNanos);
+                    }
+                    if (mtimeNanos != null) {
+                        putTime(b, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, mtimeNanos);
+                    }
+                    putTime(b, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, now);
+                    tx.commit();
+                }
+            }
+            return reads.getattr(ino);
+        });
+    }
+
+    @Override
+    public InodeAttributes mknod(long parentIno, byte[] name, int mode, int rdev, int uid, int gid)
+            throws FsException {
+        if ((mode & S_IFMT) != Dinode.S_IFREG && (mode & S_IFMT) != 0) {
+            throw new FsException(FsException.ENOSYS, "only regular files can be created yet");
+        }
+        return create(parentIno, name, Dinode.S_IFREG | (mode & 07777), uid, gid);
+    }
+
+    @Override
+    public InodeAttributes mkdir(long parentIno, byte[] name, int mode, int uid, int gid) throws FsException {
+        return create(parentIno, name, Dinode.S_IFDIR | (mode & 07777), uid, gid);
+    }
+
+    /** Creates an empty regular file or directory: parent glock, rgrps, transaction, new inode's glock. */
+    private InodeAttributes create(long parentIno, byte[] rawName, int mode, int uid, int gid) throws FsException {
+        String name = name(rawName);
+        boolean dir = (mode & S_IFMT) == Dinode.S_IFDIR;
+        long ino = modify(dir ? "mkdir" : "create", parentIno, () -> {
+            try (Holder ph = fs.glocks.acquire(GlockName.inode(parentIno), GlockState.EX)) {
+                Dinode parent = directoryDinode(parentIno);
+                if (parent.nlink() >= 0xFFFFFFFFL && dir) {
+                    throw new FsException(FsException.EMLINK, "too many links");
+                }
+                if (readOnlyWriter(parentIno).lookup(parentIno, name) != null) {
+                    throw new FsException(FsException.EEXIST, "file exists");
+                }
+                try (RgrpLocks rl = fs.alloc.reserveRgrps(parentIno, 8);
+                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+                    fs.alloc.use(tx, rl);
+                    Inum num = dir ? fs.alloc.allocateDinodeSpread(tx) : fs.alloc.allocateDinode(tx, parentIno);
+                    tx.hold(fs.glocks.acquire(GlockName.inode(num.addr()), GlockState.EX, HolderFlags.ORDER_EXEMPT));
+                    ByteBuffer b = tx.create(num.addr(), GlockName.inode(num.addr()));
+                    long nowNs = System.currentTimeMillis() * 1_000_000L;
+                    Dinode d = Dinode.create(num, mode).withOwner(uid & 0xFFFFFFFFL, gid & 0xFFFFFFFFL)
+                            .withTimes(nowNs / 1_000_000_000L, nowNs % 1_000_000_000L)
+                            .withGoals(num.addr(), num.addr());
+                    if (dir) {
+                        DirectoryWriter.initEmpty(b, d, parent.num());
+                    } else {
+                        d.withNlink(1).withBlocks(1).encode(b);
+                    }
+                    writer(tx, parentIno).add(parentIno, name, num, dir ? Dirent.DT_DIR : Dirent.DT_REG);
+                    ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
+                    Dinode p = Dinode.decode(pb, parentIno);
+                    if (dir) {
+                        p = p.withNlink(p.nlink() + 1);
+                    }
+                    p.encode(pb);
+                    putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
+                    putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+                    tx.commit();
+                    return num.addr();
+                } catch (FileAlreadyExistsException e) {
+                    throw new FsException(FsException.EEXIST, "file exists");
+                }
+            }
+        });
+        return reads.getattr(ino);
+    }
+
+    @Override
+    public InodeAttributes symlink(long parentIno, byte[] name, byte[] target, int uid, int gid) throws FsException {
+        throw notYet("symlink");
+    }
+
+    @Override
+    public InodeAttributes link(long ino, long newParentIno, byte[] newName) throws FsException {
+        throw notYet("link");
+    }
+
+    @Override
+    public void unlink(long parentIno, byte[] name) throws FsException {
+        remove(parentIno, name, false);
+    }
+
+    @Override
+    public void rmdir(long parentIno, byte[] name) throws FsException {
+        remove(parentIno, name, true);
+    }
+
+    /**
+     * Removes {@code name} and, at its last link, deallocates it: parent glock, victim glock, the
+     * victim's rgrp glock, then one transaction.
+     */
+    private void remove(long parentIno, byte[] rawName, boolean dir) throws FsException {
+        String name = name(rawName);
+        if (name.equals(".") || name.equals("..")) {
+            throw new FsException(dir ? FsException.EINVAL : FsException.EISDIR, "cannot remove " + name);
+        }
+        modify(dir ? "rmdir" : "unlink", parentIno, () -> {
+            try (Holder ph = fs.glocks.acquire(GlockName.inode(parentIno), GlockState.EX)) {
+                directoryDinode(parentIno);
+                Dirent e = readOnlyWriter(parentIno).lookup(parentIno, name);
+                if (e == null) {
+                    throw new FsException(FsException.ENOENT, "no such entry");
+                }
+                long addr = e.inum().addr();
+                try (Holder vh = fs.glocks.acquire(GlockName.inode(addr), GlockState.EX)) {
+                    Dinode v = dinode(addr);
+                    if (dir && !v.isDirectory()) {
+                        throw new FsException(FsException.ENOTDIR, "not a directory");
+                    }
+                    if (!dir && v.isDirectory()) {
+                        throw new FsException(FsException.EISDIR, "is a directory");
+                    }
+                    if (dir && v.entries() > 2) {
+                        throw new FsException(FsException.ENOTEMPTY, "directory not empty");
+                    }
+                    boolean last = dir || v.nlink() <= 1;
+                    if (last && (!v.isStuffed() || v.eattr() != 0 || v.isExhashDir())) {
+                        throw new FsException(FsException.ENOSYS,
+                                "deallocating files with data, leaf or xattr blocks is not implemented yet");
+                    }
+                    try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
+                         FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
+                        fs.alloc.use(tx, rl);
+                        if (writer(tx, parentIno).remove(parentIno, name) == null) {
+                            throw new FsException(FsException.ENOENT, "no such entry");
+                        }
+                        long nowNs = System.currentTimeMillis() * 1_000_000L;
+                        ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
+                        Dinode p = Dinode.decode(pb, parentIno);
+                        if (dir) {
+                            p = p.withNlink(p.nlink() - 1);
+                        }
+                        p.encode(pb);
+                        putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
+                        putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+                        if (last) {
+                            fs.alloc.freeDinode(tx, addr);
+                        } else {
+                            ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
+                            Dinode cur = Dinode.decode(vb, addr);
+                            cur.withNlink(cur.nlink() - 1).encode(vb);
+                            putTime(vb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+                        }
+                        tx.commit();
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void rename(long parentIno, byte[] name, long newParentIno, byte[] newName, int flags) throws FsException {
+        throw notYet("rename");
+    }
+
+    @Override
+    public int write(long handle, long offset, ByteBuffer data) throws FsException {
+        throw notYet("write");
+    }
+
+    @Override
+    public void fsync(long handle, boolean dataOnly) throws FsException {
+        modify("fsync", 0, () -> {
+            fs.log.fsync();
+            return null;
+        });
+    }
+
+    /** Makes every committed change durable in the journal. */
+    public void syncAll() throws FsException {
+        fsync(0, false);
+    }
+
+    @Override
+    public void setxattr(long ino, String name, byte[] value, int flags) throws FsException {
+        throw notYet("setxattr");
+    }
+
+    @Override
+    public void removexattr(long ino, String name) throws FsException {
+        throw notYet("removexattr");
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (ownsMount) {
+            fs.unmount();
+        }
+    }
+
+    // ---- helpers ----
+
+    private static FsException notYet(String op) {
+        return new FsException(FsException.ENOSYS, op + " is not implemented yet on the read-write file system");
+    }
+
+    private int txBlocks() {
+        // dinode, parent dinode, directory blocks a split or table growth may touch, rgrps, statfs
+        return 64 + fs.alloc.logBlocksFor(fs.rgrps.size());
+    }
+
+    private static void putTime(ByteBuffer b, int secOff, int nsecOff, long nanos) {
+        b.putLong(secOff, Math.floorDiv(nanos, 1_000_000_000L));
+        b.putInt(nsecOff, (int) Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    private static String name(byte[] raw) throws FsException {
+        if (raw.length == 0) {
+            throw new FsException(FsException.ENOENT, "empty name");
+        }
+        if (raw.length > Dirent.MAX_NAME) {
+            throw new FsException(FsException.ENAMETOOLONG, "name longer than " + Dirent.MAX_NAME + " bytes");
+        }
+        for (byte c : raw) {
+            if (c == '/' || c == 0) {
+                throw new FsException(FsException.EINVAL, "name contains '/' or NUL");
+            }
+        }
+        try {
+            // DirectoryWriter takes names as Strings (UTF-8); other byte sequences are refused for now
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException e) {
+            throw new FsException(FsException.EINVAL, "names that are not UTF-8 cannot be created yet");
+        }
+    }
+
+    private Dinode dinode(long ino) throws IOException {
+        ByteBuffer b = fs.cache.read(ino, GlockName.inode(ino));
+        if (org.gfs2j.journal.format.MetaHeader.typeOf(b, 0) != org.gfs2j.journal.format.MetaType.DI) {
+            throw new FsException(FsException.ESTALE, "inode " + ino + " is no dinode");
+        }
+        return Dinode.decode(b, ino);
+    }
+
+    private Dinode directoryDinode(long ino) throws IOException {
+        Dinode d = dinode(ino);
+        if (!d.isDirectory()) {
+            throw new FsException(FsException.ENOTDIR, "not a directory");
+        }
+        return d;
+    }
+
+    /** The directory writer over a transaction: every block it touches is logged under the dir's glock. */
+    private DirectoryWriter writer(FsTransaction tx, long dirAddr) {
+        GlockName g = GlockName.inode(dirAddr);
+        int bsize = fs.geo.bsize();
+        return new DirectoryWriter(fs.geo, new DirBlockIo() {
+            @Override
+            public ByteBuffer read(long block) throws IOException {
+                return tx.modify(block, g);
+            }
+
+            @Override
+            public void write(long block, ByteBuffer data) throws IOException {
+                ByteBuffer mine = tx.modify(block, g);
+                if (mine != data) {
+                    mine.put(0, data.duplicate().position(0), 0, bsize);
+                }
+            }
+
+            @Override
+            public long allocate(long goal) throws IOException {
+                long b = fs.alloc.allocate(tx, goal, 1).get(0).start();
+                tx.create(b, g);
+                return b;
+            }
+
+            @Override
+            public void free(long block) throws IOException {
+                fs.alloc.free(tx, block, 1, true);
+            }
+        });
+    }
+
+    /** A directory writer for lookups outside a transaction (copies, never writes). */
+    private DirectoryWriter readOnlyWriter(long dirAddr) {
+        GlockName g = GlockName.inode(dirAddr);
+        int bsize = fs.geo.bsize();
+        return new DirectoryWriter(fs.geo, new DirBlockIo() {
+            @Override
+            public ByteBuffer read(long block) throws IOException {
+                ByteBuffer copy = ByteBuffer.allocate(bsize);
+                copy.put(0, fs.cache.read(block, g), 0, bsize);
+                return copy;
+            }
+
+            @Override
+            public void write(long block, ByteBuffer data) {
+                throw new UnsupportedOperationException("lookup only");
+            }
+
+            @Override
+            public long allocate(long goal) {
+                throw new UnsupportedOperationException("lookup only");
+            }
+
+            @Override
+            public void free(long block) {
+                throw new UnsupportedOperationException("lookup only");
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface IoCall<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs a modifying operation under the mutation lock; I/O failures become EIO (logged). */
+    private <T> T modify(String op, long ino, IoCall<T> body) throws FsException {
+        mutation.lock();
+        try {
+            return body.run();
+        } catch (FsException e) {
+            throw e;
+        } catch (org.gfs2j.fs.alloc.NoSpaceException e) {
+            throw new FsException(FsException.ENOSPC, op + ": " + e.getMessage());
+        } catch (IOException e) {
+            LOG.error("{} of inode {} failed: {}", op, ino, e.getMessage());
+            throw new FsException(op + " of inode " + ino + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            LOG.error("{} of inode {} failed", op, ino, e);
+            throw new FsException(op + " of inode " + ino + ": " + e, e);
+        } finally {
+            mutation.unlock();
+        }
+    }
+}
