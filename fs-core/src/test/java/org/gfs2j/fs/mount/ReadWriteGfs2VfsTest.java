@@ -1,0 +1,304 @@
+package org.gfs2j.fs.mount;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.gfs2j.fs.alloc.TestMount;
+import org.gfs2j.fs.meta.DirectoryReader;
+import org.gfs2j.fs.meta.FileSystemReader;
+import org.gfs2j.fs.meta.Inode;
+import org.gfs2j.fs.ondisk.Dinode;
+import org.gfs2j.fs.testing.Gfs2Tools;
+import org.gfs2j.fs.vfs.DirEntry;
+import org.gfs2j.fs.vfs.FsException;
+import org.gfs2j.fs.vfs.InodeAttributes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The read-write VFS slice: results and errnos, fsck.gfs2 -n after unmount, the read path and a remount agree. */
+class ReadWriteGfs2VfsTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] n(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    private static int errno(FsException e) {
+        return e.errno();
+    }
+
+    private static void assertErrno(int expected, org.junit.jupiter.api.function.Executable op) {
+        FsException e = assertThrows(FsException.class, op);
+        assertEquals(expected, errno(e), e.getMessage());
+    }
+
+    @Test
+    void operationsTheirErrnosAndACleanImage() throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        Path img = TestMount.mkfs(dir, "img", 96, 32, 4096);
+        long aIno;
+        long dIno;
+        try (ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.mount(img, MountConfig.of(0))) {
+            long root = vfs.rootIno();
+            assertTrue(vfs.isWritable());
+            long rootNlink = vfs.getattr(root).nlink();
+
+            InodeAttributes a = vfs.mknod(root, n("a"), Dinode.S_IFREG | 0640, 0, 1000, 100);
+            aIno = a.ino();
+            assertEquals(Dinode.S_IFREG | 0640, a.mode());
+            assertEquals(1, a.nlink());
+            assertEquals(1000, a.uid());
+            assertEquals(100, a.gid());
+            assertEquals(0, a.size());
+            assertEquals(a, vfs.lookup(root, n("a")));
+            assertErrno(FsException.EEXIST, () -> vfs.mknod(root, n("a"), Dinode.S_IFREG | 0600, 0, 0, 0));
+            assertErrno(FsException.EEXIST, () -> vfs.mkdir(root, n("a"), 0755, 0, 0));
+            assertErrno(FsException.ENOTDIR, () -> vfs.mknod(aIno, n("x"), Dinode.S_IFREG | 0600, 0, 0, 0));
+            assertErrno(FsException.ENAMETOOLONG, () -> vfs.mknod(root, new byte[256], 0600, 0, 0, 0));
+
+            InodeAttributes d = vfs.mkdir(root, n("d"), 0750, 7, 8);
+            dIno = d.ino();
+            assertEquals(Dinode.S_IFDIR | 0750, d.mode());
+            assertEquals(2, d.nlink());
+            assertEquals(rootNlink + 1, vfs.getattr(root).nlink());
+            List<String> names = list(vfs, dIno);
+            assertEquals(List.of(".", ".."), names);
+            InodeAttributes x = vfs.mknod(dIno, n("x"), 0600, 0, 0, 0);
+            assertEquals(Dinode.S_IFREG | 0600, x.mode());
+
+            assertErrno(FsException.ENOTEMPTY, () -> vfs.rmdir(root, n("d")));
+            assertErrno(FsException.EISDIR, () -> vfs.unlink(root, n("d")));
+            assertErrno(FsException.ENOTDIR, () -> vfs.rmdir(root, n("a")));
+            assertErrno(FsException.ENOENT, () -> vfs.unlink(root, n("missing")));
+            assertErrno(FsException.ENOENT, () -> vfs.rmdir(root, n("missing")));
+
+            long h = vfs.open(aIno, 2 /* O_RDWR */);
+            assertErrno(FsException.ENOSYS, () -> vfs.write(h, 0, ByteBuffer.wrap(n("hi"))));
+            assertEquals(0, vfs.read(h, 0, 10, ByteBuffer.allocate(10)));
+            vfs.fsync(h, false);
+            vfs.release(h);
+            assertErrno(FsException.ENOSYS, () -> vfs.rename(root, n("a"), root, n("b"), 0));
+            assertErrno(FsException.ENOSYS, () -> vfs.symlink(root, n("s"), n("a"), 0, 0));
+
+            InodeAttributes set = vfs.setattr(aIno, 0604, 2000L, 300L, null, 1_600_000_000_123_456_789L,
+                    1_500_000_000_000_000_001L);
+            assertEquals(Dinode.S_IFREG | 0604, set.mode());
+            assertEquals(2000, set.uid());
+            assertEquals(300, set.gid());
+            assertEquals(1_600_000_000L, set.atimeSec());
+            assertEquals(123_456_789, set.atimeNsec());
+            assertEquals(1_500_000_000L, set.mtimeSec());
+            assertEquals(1, set.mtimeNsec());
+            assertErrno(FsException.ENOSYS, () -> vfs.setattr(aIno, null, null, null, 5L, null, null));
+
+            vfs.unlink(dIno, n("x"));
+            assertErrno(FsException.ENOENT, () -> vfs.lookup(dIno, n("x")));
+            assertErrno(FsException.ESTALE, () -> vfs.getattr(x.ino()));
+            vfs.mknod(dIno, n("y"), 0644, 0, 0, 0);
+            vfs.mkdir(dIno, n("sub"), 0700, 0, 0);
+            assertEquals(3, vfs.getattr(dIno).nlink());
+            vfs.mkdir(root, n("gone"), 0700, 0, 0);
+            vfs.rmdir(root, n("gone"));
+            assertEquals(rootNlink + 1, vfs.getattr(root).nlink());
+        }
+        Gfs2Tools.assertFsckClean(img);
+        try (FileSystemReader r = FileSystemReader.open(img)) {
+            Map<String, String> tree = readPathTree(r);
+            assertEquals("100604 1 2000:300 0", tree.get("/a"));
+            assertEquals("40750 3 7:8 -", tree.get("/d"));
+            assertEquals("100644 1 0:0 0", tree.get("/d/y"));
+            assertEquals("40700 2 0:0 -", tree.get("/d/sub"));
+            assertEquals(4, tree.size(), tree.toString());
+            assertEquals(aIno, r.lookup(r.root(), "a").orElseThrow().addr());
+            assertEquals(dIno, r.lookup(r.root(), "d").orElseThrow().addr());
+        }
+    }
+
+    /**
+     * Seeded random creates, mkdirs, unlinks, rmdirs and chmods against a map of path → mode; the
+     * mounted VFS, a remount and the offline read path all see the model, and fsck is clean.
+     */
+    @Test
+    void randomOperationsMatchAModel() throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        long seed = Long.getLong("gfs2j.rw.seed", System.nanoTime());
+        System.out.println("ReadWriteGfs2VfsTest.randomOperationsMatchAModel seed=" + seed
+                + " (rerun with -Dgfs2j.rw.seed=" + seed + ")");
+        Random rnd = new Random(seed);
+        Path img = TestMount.mkfs(dir, "img", 96, 32, 4096);
+        TreeMap<String, Integer> model = new TreeMap<>(); // path → mode (with type)
+        try (ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.mount(img, MountConfig.of(0))) {
+            for (int i = 0; i < 300; i++) {
+                List<String> dirs = new ArrayList<>(List.of(""));
+                model.forEach((p, m) -> {
+                    if ((m & Dinode.S_IFMT) == Dinode.S_IFDIR) {
+                        dirs.add(p);
+                    }
+                });
+                String parent = dirs.get(rnd.nextInt(dirs.size()));
+                String name = "n" + rnd.nextInt(12);
+                String path = parent + "/" + name;
+                long pIno = resolve(vfs, parent);
+                int op = rnd.nextInt(10);
+                String context = "seed " + seed + " op " + i + " on " + path;
+                if (op < 4) {
+                    int mode = 0400 | rnd.nextInt(0400);
+                    if (model.containsKey(path)) {
+                        assertErrno(FsException.EEXIST, () -> vfs.mknod(pIno, n(name), Dinode.S_IFREG | mode, 0, 0, 0));
+                    } else {
+                        assertEquals(Dinode.S_IFREG | mode, vfs.mknod(pIno, n(name), Dinode.S_IFREG | mode, 0, 0, 0).mode(), context);
+                        model.put(path, Dinode.S_IFREG | mode);
+                    }
+                } else if (op < 6) {
+                    int mode = 0700 | rnd.nextInt(0100);
+                    if (model.containsKey(path)) {
+                        assertErrno(FsException.EEXIST, () -> vfs.mkdir(pIno, n(name), mode, 0, 0));
+                    } else {
+                        vfs.mkdir(pIno, n(name), mode, 0, 0);
+                        model.put(path, Dinode.S_IFDIR | mode);
+                    }
+                } else if (op < 8) {
+                    Integer m = model.get(path);
+                    if (m == null) {
+                        assertErrno(FsException.ENOENT, () -> vfs.unlink(pIno, n(name)));
+                    } else if ((m & Dinode.S_IFMT) == Dinode.S_IFDIR) {
+                        assertErrno(FsException.EISDIR, () -> vfs.unlink(pIno, n(name)));
+                    } else {
+                        vfs.unlink(pIno, n(name));
+                        model.remove(path);
+                    }
+                } else if (op < 9) {
+                    Integer m = model.get(path);
+                    if (m == null) {
+                        assertErrno(FsException.ENOENT, () -> vfs.rmdir(pIno, n(name)));
+                    } else if ((m & Dinode.S_IFMT) != Dinode.S_IFDIR) {
+                        assertErrno(FsException.ENOTDIR, () -> vfs.rmdir(pIno, n(name)));
+                    } else if (!model.subMap(path + "/", path + "0").isEmpty()) {
+                        assertErrno(FsException.ENOTEMPTY, () -> vfs.rmdir(pIno, n(name)));
+                    } else {
+                        vfs.rmdir(pIno, n(name));
+                        model.remove(path);
+                    }
+                } else {
+                    Integer m = model.get(path);
+                    if (m != null) {
+                        int mode = rnd.nextInt(01000);
+                        long ino = vfs.lookup(pIno, n(name)).ino();
+                        assertEquals((m & Dinode.S_IFMT) | mode, vfs.setattr(ino, mode, null, null, null, null, null).mode(), context);
+                        model.put(path, (m & Dinode.S_IFMT) | mode);
+                    }
+                }
+            }
+            assertEquals(expected(model), vfsTree(vfs), "seed " + seed);
+        }
+        Gfs2Tools.assertFsckClean(img);
+        try (FileSystemReader r = FileSystemReader.open(img)) {
+            Map<String, String> tree = readPathTree(r);
+            Map<String, String> modes = new TreeMap<>();
+            tree.forEach((p, v) -> modes.put(p, v.substring(0, v.indexOf(' '))));
+            Map<String, String> want = new TreeMap<>();
+            model.forEach((p, m) -> want.put(p, Integer.toOctalString(m)));
+            assertEquals(want, modes, "seed " + seed);
+        }
+        try (ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.mount(img, MountConfig.of(0))) {
+            assertEquals(expected(model), vfsTree(vfs), "remount, seed " + seed);
+        }
+        Gfs2Tools.assertFsckClean(img);
+    }
+
+    private static Map<String, Integer> expected(Map<String, Integer> model) {
+        return new TreeMap<>(model);
+    }
+
+    private static long resolve(ReadWriteGfs2Vfs vfs, String path) throws FsException {
+        long ino = vfs.rootIno();
+        for (String part : path.split("/")) {
+            if (!part.isEmpty()) {
+                ino = vfs.lookup(ino, n(part)).ino();
+            }
+        }
+        return ino;
+    }
+
+    private static List<String> list(ReadWriteGfs2Vfs vfs, long dirIno) throws FsException {
+        List<String> out = new ArrayList<>();
+        long h = vfs.opendir(dirIno);
+        try {
+            vfs.readdir(h, 0, false, e -> {
+                out.add(new String(e.name(), UTF_8));
+                return true;
+            });
+        } finally {
+            vfs.releasedir(h);
+        }
+        out.sort(String::compareTo);
+        return out;
+    }
+
+    /** path → mode of everything below root, through the VFS (nlink of directories checked on the way). */
+    private static Map<String, Integer> vfsTree(ReadWriteGfs2Vfs vfs) throws FsException {
+        Map<String, Integer> out = new TreeMap<>();
+        walk(vfs, vfs.rootIno(), "", out);
+        return out;
+    }
+
+    private static void walk(ReadWriteGfs2Vfs vfs, long ino, String path, Map<String, Integer> out) throws FsException {
+        List<DirEntry> entries = new ArrayList<>();
+        long h = vfs.opendir(ino);
+        try {
+            vfs.readdir(h, 0, false, entries::add);
+        } finally {
+            vfs.releasedir(h);
+        }
+        int subdirs = 0;
+        for (DirEntry e : entries) {
+            if (e.isDotOrDotDot()) {
+                continue;
+            }
+            String p = path + "/" + new String(e.name(), UTF_8);
+            InodeAttributes a = vfs.getattr(e.ino());
+            out.put(p, a.mode());
+            if ((a.mode() & Dinode.S_IFMT) == Dinode.S_IFDIR) {
+                subdirs++;
+                walk(vfs, e.ino(), p, out);
+            } else {
+                assertEquals(1, a.nlink(), p);
+            }
+        }
+        assertEquals(2 + subdirs, vfs.getattr(ino).nlink(), "nlink of " + (path.isEmpty() ? "/" : path));
+    }
+
+    /** path → "octal-mode nlink uid:gid size-or-dash" through the offline read path. */
+    private static Map<String, String> readPathTree(FileSystemReader r) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        readWalk(r, r.root(), "", out);
+        return out;
+    }
+
+    private static void readWalk(FileSystemReader r, Inode dirInode, String path, Map<String, String> out) throws Exception {
+        for (DirectoryReader.Entry e : r.directory(dirInode).list()) {
+            if (e.isDot()) {
+                continue;
+            }
+            Inode i = r.inode(dirInode, e);
+            Dinode d = i.dinode();
+            String p = path + "/" + e.name();
+            out.put(p, Integer.toOctalString(d.mode()) + " " + d.nlink() + " " + d.uid() + ":" + d.gid() + " "
+                    + (d.isDirectory() ? "-" : Long.toString(d.size())));
+            if (d.isDirectory()) {
+                readWalk(r, i, p, out);
+            }
+        }
+    }
+}
