@@ -34,12 +34,13 @@ import org.slf4j.LoggerFactory;
  * namespace changes are journaled transactions taken in docs/lock-order.md's order (local mutation
  * lock, parent inode glock, child inode glock, rgrp glocks, transaction).
  *
- * <p>Implemented: create of empty regular files (mknod S_IFREG, EEXIST), mkdir, unlink and rmdir
- * (ENOTEMPTY) of inodes whose data is stuffed (every file this class creates), setattr of
- * mode/uid/gid/atime/mtime (and size when unchanged), fsync. Not implemented (ENOSYS): write,
- * size changes, symlink, link, rename, device/fifo nodes, xattr changes, unlink of files with
- * data blocks or of exhash directories. Unlinked-but-open inodes are freed at once (no iopen
- * protocol yet): an open handle keeps reading the contents it saw at open.
+ * <p>Implemented: create of regular files (mknod S_IFREG, EEXIST), write at any offset (stuffed,
+ * unstuffing, height growth, holes; {@link FileData}), read, truncate up and down (setattr size,
+ * O_TRUNC), setattr of mode/uid/gid/atime/mtime, mkdir, unlink (blocks freed at the last link),
+ * rmdir (ENOTEMPTY), fsync. Not implemented (ENOSYS): symlink, link, rename, device/fifo nodes,
+ * xattr changes, rmdir of exhash directories and removal of inodes with xattr blocks.
+ * Unlinked-but-open inodes are freed at once (no iopen protocol yet): reads through a handle of a
+ * removed file answer ESTALE.
  *
  * <p>Row 1 of the lock order is one mount-wide mutation lock: every modifying operation is
  * serialized on this node (correct, coarse; per-inode locks come with concurrent writers).
@@ -54,11 +55,16 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private final ReadOnlyGfs2Vfs reads;
     private final ReentrantLock mutation = new ReentrantLock();
     private final boolean ownsMount;
+    private final FileData data;
+    private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
+    /** Open regular files: handle → inode. Reads look the inode up again, so they see every write. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Long> files = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ReadWriteGfs2Vfs(Gfs2FileSystem fs, boolean ownsMount) throws IOException {
         this.fs = fs;
         this.ownsMount = ownsMount;
         this.reads = ReadOnlyGfs2Vfs.over("gfs2j journal " + fs.jid, fs.reader);
+        this.data = new FileData(fs);
     }
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
@@ -115,21 +121,56 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public long open(long ino, int flags) throws FsException {
-        if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0 && reads.getattr(ino).size() != 0) {
-            throw new FsException(FsException.ENOSYS, "truncation is not implemented yet");
+        // the read-only VFS checks existence and type (ESTALE, EISDIR, EINVAL for non-regular files)
+        reads.release(reads.open(ino, 0));
+        if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0) {
+            setattr(ino, null, null, null, 0L, null, null);
         }
-        // write access is granted; write() itself answers ENOSYS
-        return reads.open(ino, flags & ~(O_ACCMODE | O_TRUNC));
+        long h = nextHandle.getAndIncrement();
+        files.put(h, ino);
+        return h;
+    }
+
+    private long fileOf(long handle) throws FsException {
+        Long ino = files.get(handle);
+        if (ino == null) {
+            throw new FsException(FsException.EBADF, "no open file with handle " + handle);
+        }
+        return ino;
     }
 
     @Override
     public int read(long handle, long offset, int length, ByteBuffer dst) throws FsException {
-        return reads.read(handle, offset, length, dst);
+        long ino = fileOf(handle);
+        if (offset < 0 || length < 0) {
+            throw new FsException(FsException.EINVAL, "negative offset or length");
+        }
+        return modify("read", ino, () -> {
+            dinode(ino); // ESTALE once the file is gone
+            org.gfs2j.fs.meta.FileReader r = fs.reader.file(fs.reader.inode(ino));
+            if (offset >= r.size()) {
+                return 0;
+            }
+            int n = (int) Math.min(length, r.size() - offset);
+            int start = dst.position();
+            r.copyTo(offset, n, new java.io.OutputStream() {
+                @Override
+                public void write(int b) {
+                    dst.put((byte) b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    dst.put(b, off, len);
+                }
+            });
+            return dst.position() - start;
+        });
     }
 
     @Override
     public void release(long handle) {
-        reads.release(handle);
+        files.remove(handle);
     }
 
     @Override
@@ -171,7 +212,20 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
                 Dinode d = dinode(ino);
                 if (size != null && size != d.size()) {
-                    throw new FsException(FsException.ENOSYS, "changing a file's size is not implemented yet");
+                    if (d.isDirectory()) {
+                        throw new FsException(FsException.EISDIR, "is a directory");
+                    }
+                    if (!d.isRegular()) {
+                        throw new FsException(FsException.EINVAL, "not a regular file");
+                    }
+                    if (size < 0 || size > maxFileSize()) {
+                        throw new FsException(FsException.EINVAL, "size out of range: " + size);
+                    }
+                    if (size < d.size()) {
+                        data.truncate(ino, size);
+                    } else {
+                        data.extend(ino, size);
+                    }
                 }
                 try (FsTransaction tx = FsTransaction.begin(fs.cache, 1, 0)) {
                     ByteBuffer b = tx.modify(ino, GlockName.inode(ino));
@@ -308,9 +362,13 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         throw new FsException(FsException.ENOTEMPTY, "directory not empty");
                     }
                     boolean last = dir || v.nlink() <= 1;
-                    if (last && (!v.isStuffed() || v.eattr() != 0 || v.isExhashDir())) {
+                    if (last && (v.eattr() != 0 || v.isExhashDir() || (!v.isStuffed() && !v.isRegular()))) {
                         throw new FsException(FsException.ENOSYS,
-                                "deallocating files with data, leaf or xattr blocks is not implemented yet");
+                                "deallocating directories with leaf blocks or inodes with xattr blocks is not implemented yet");
+                    }
+                    if (last && !v.isStuffed()) {
+                        removeWithBlocks(parentIno, name, addr);
+                        return null;
                     }
                     try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
                          FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
@@ -343,19 +401,69 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         });
     }
 
+    /**
+     * The last link of a file with blocks: the entry goes and the dinode becomes UNLINKED in one
+     * transaction, its blocks are freed in further ones, then the dinode (docs/allocation.md, the
+     * unlinked protocol; a crash in between leaves an UNLINKED inode that fsck.gfs2 frees).
+     * Called with the parent's and the victim's glocks held.
+     */
+    private void removeWithBlocks(long parentIno, String name, long addr) throws IOException {
+        try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
+             FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+            fs.alloc.use(tx, rl);
+            if (writer(tx, parentIno).remove(parentIno, name) == null) {
+                throw new FsException(FsException.ENOENT, "no such entry");
+            }
+            long nowNs = System.currentTimeMillis() * 1_000_000L;
+            ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
+            Dinode.decode(pb, parentIno).encode(pb);
+            putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
+            putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+            ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
+            Dinode.decode(vb, addr).withNlink(0).encode(vb);
+            fs.alloc.markUnlinked(tx, addr);
+            tx.commit();
+        }
+        data.truncate(addr, 0);
+        try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
+             FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
+            fs.alloc.use(tx, rl);
+            fs.alloc.freeDinode(tx, addr);
+            tx.commit();
+        }
+    }
+
     @Override
     public void rename(long parentIno, byte[] name, long newParentIno, byte[] newName, int flags) throws FsException {
         throw notYet("rename");
     }
 
     @Override
-    public int write(long handle, long offset, ByteBuffer data) throws FsException {
-        throw notYet("write");
+    public int write(long handle, long offset, ByteBuffer src) throws FsException {
+        long ino = fileOf(handle);
+        if (offset < 0) {
+            throw new FsException(FsException.EINVAL, "negative offset");
+        }
+        byte[] bytes = new byte[src.remaining()];
+        if (offset > maxFileSize() - bytes.length) {
+            throw new FsException(FsException.EFBIG, "file too large");
+        }
+        src.get(bytes);
+        return modify("write", ino, () -> {
+            try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
+                if (!dinode(ino).isRegular()) {
+                    throw new FsException(FsException.EINVAL, "not a regular file");
+                }
+                data.write(ino, offset, bytes);
+            }
+            return bytes.length;
+        });
     }
 
     @Override
     public void fsync(long handle, boolean dataOnly) throws FsException {
         modify("fsync", 0, () -> {
+            fs.device.flush(); // data was written in place
             fs.log.fsync();
             return null;
         });
@@ -387,6 +495,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     private static FsException notYet(String op) {
         return new FsException(FsException.ENOSYS, op + " is not implemented yet on the read-write file system");
+    }
+
+    /** The largest size the block tree can map (and a Java long can express). */
+    private long maxFileSize() {
+        return fs.geo.dataCapacity(fs.geo.maxHeight() - 1);
     }
 
     private int txBlocks() {

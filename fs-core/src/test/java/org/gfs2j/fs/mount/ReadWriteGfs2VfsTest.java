@@ -84,8 +84,12 @@ class ReadWriteGfs2VfsTest {
             assertErrno(FsException.ENOENT, () -> vfs.rmdir(root, n("missing")));
 
             long h = vfs.open(aIno, 2 /* O_RDWR */);
-            assertErrno(FsException.ENOSYS, () -> vfs.write(h, 0, ByteBuffer.wrap(n("hi"))));
             assertEquals(0, vfs.read(h, 0, 10, ByteBuffer.allocate(10)));
+            assertEquals(2, vfs.write(h, 3, ByteBuffer.wrap(n("hi"))));
+            ByteBuffer got = ByteBuffer.allocate(10);
+            assertEquals(5, vfs.read(h, 0, 10, got));
+            assertEquals("\0\0\0hi", new String(got.array(), 0, 5, UTF_8));
+            vfs.setattr(aIno, null, null, null, 0L, null, null);
             vfs.fsync(h, false);
             vfs.release(h);
             assertErrno(FsException.ENOSYS, () -> vfs.rename(root, n("a"), root, n("b"), 0));
@@ -100,7 +104,9 @@ class ReadWriteGfs2VfsTest {
             assertEquals(123_456_789, set.atimeNsec());
             assertEquals(1_500_000_000L, set.mtimeSec());
             assertEquals(1, set.mtimeNsec());
-            assertErrno(FsException.ENOSYS, () -> vfs.setattr(aIno, null, null, null, 5L, null, null));
+            assertErrno(FsException.EISDIR, () -> vfs.setattr(dIno, null, null, null, 5L, null, null));
+            assertErrno(FsException.EISDIR, () -> vfs.open(dIno, 0));
+            assertErrno(FsException.EBADF, () -> vfs.read(999_999, 0, 1, ByteBuffer.allocate(1)));
 
             vfs.unlink(dIno, n("x"));
             assertErrno(FsException.ENOENT, () -> vfs.lookup(dIno, n("x")));
