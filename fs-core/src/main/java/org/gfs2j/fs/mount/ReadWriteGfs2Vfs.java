@@ -17,6 +17,7 @@ import org.gfs2j.fs.glock.GlockName;
 import org.gfs2j.fs.glock.GlockState;
 import org.gfs2j.fs.glock.Holder;
 import org.gfs2j.fs.glock.HolderFlags;
+import org.gfs2j.fs.glock.HolderSet;
 import org.gfs2j.fs.ondisk.Dinode;
 import org.gfs2j.fs.ondisk.Dirent;
 import org.gfs2j.fs.ondisk.Inum;
@@ -258,16 +259,17 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         if ((mode & S_IFMT) != Dinode.S_IFREG && (mode & S_IFMT) != 0) {
             throw new FsException(FsException.ENOSYS, "only regular files can be created yet");
         }
-        return create(parentIno, name, Dinode.S_IFREG | (mode & 07777), uid, gid);
+        return create(parentIno, name, Dinode.S_IFREG | (mode & 07777), uid, gid, null);
     }
 
     @Override
     public InodeAttributes mkdir(long parentIno, byte[] name, int mode, int uid, int gid) throws FsException {
-        return create(parentIno, name, Dinode.S_IFDIR | (mode & 07777), uid, gid);
+        return create(parentIno, name, Dinode.S_IFDIR | (mode & 07777), uid, gid, null);
     }
 
     /** Creates an empty regular file or directory: parent glock, rgrps, transaction, new inode's glock. */
-    private InodeAttributes create(long parentIno, byte[] rawName, int mode, int uid, int gid) throws FsException {
+    private InodeAttributes create(long parentIno, byte[] rawName, int mode, int uid, int gid, byte[] stuffed)
+            throws FsException {
         String name = name(rawName);
         boolean dir = (mode & S_IFMT) == Dinode.S_IFDIR;
         long ino = modify(dir ? "mkdir" : "create", parentIno, () -> {
@@ -292,9 +294,12 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     if (dir) {
                         DirectoryWriter.initEmpty(b, d, parent.num());
                     } else {
-                        d.withNlink(1).withBlocks(1).encode(b);
+                        d.withNlink(1).withBlocks(1).withSize(stuffed == null ? 0 : stuffed.length).encode(b);
+                        if (stuffed != null) {
+                            b.put(Dinode.SIZE, stuffed);
+                        }
                     }
-                    writer(tx, parentIno).add(parentIno, name, num, dir ? Dirent.DT_DIR : Dirent.DT_REG);
+                    writer(tx, parentIno).add(parentIno, name, num, Dinode.dType(mode));
                     ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
                     Dinode p = Dinode.decode(pb, parentIno);
                     if (dir) {
@@ -315,12 +320,61 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public InodeAttributes symlink(long parentIno, byte[] name, byte[] target, int uid, int gid) throws FsException {
-        throw notYet("symlink");
+        if (target.length == 0) {
+            throw new FsException(FsException.ENOENT, "empty symbolic link target");
+        }
+        if (target.length >= fs.geo.maxStuffed()) { // GFS2 symlinks are always stuffed
+            throw new FsException(FsException.ENAMETOOLONG, "symbolic link target longer than "
+                    + (fs.geo.maxStuffed() - 1) + " bytes");
+        }
+        return create(parentIno, name, Dinode.S_IFLNK | 0777, uid, gid, target.clone());
     }
 
+    /** A new name for {@code ino}: the directory's and the target's glocks, ascending (lock order row 3). */
     @Override
-    public InodeAttributes link(long ino, long newParentIno, byte[] newName) throws FsException {
-        throw notYet("link");
+    public InodeAttributes link(long ino, long newParentIno, byte[] rawName) throws FsException {
+        String name = name(rawName);
+        modify("link", ino, () -> {
+            try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0,
+                    List.of(GlockName.inode(newParentIno), GlockName.inode(ino)))) {
+                directoryDinode(newParentIno);
+                Dinode t = dinode(ino);
+                if (t.isDirectory()) {
+                    throw new FsException(FsException.EPERM, "hard links to directories are not allowed");
+                }
+                if (t.nlink() >= 0xFFFFFFFFL) {
+                    throw new FsException(FsException.EMLINK, "too many links");
+                }
+                if (t.nlink() == 0) {
+                    throw new FsException(FsException.ENOENT, "the file has been removed");
+                }
+                if (readOnlyWriter(newParentIno).lookup(newParentIno, name) != null) {
+                    throw new FsException(FsException.EEXIST, "file exists");
+                }
+                try (RgrpLocks rl = fs.alloc.reserveRgrps(newParentIno, 8);
+                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+                    fs.alloc.use(tx, rl);
+                    writer(tx, newParentIno).add(newParentIno, name, t.num(), Dinode.dType(t.mode()));
+                    long nowNs = System.currentTimeMillis() * 1_000_000L;
+                    touch(tx, newParentIno, 0, nowNs, true);
+                    touch(tx, ino, +1, nowNs, false);
+                    tx.commit();
+                }
+            }
+            return null;
+        });
+        return reads.getattr(ino);
+    }
+
+    /** Adds {@code nlinkDelta} to an inode's link count and sets its ctime (and mtime for a directory change). */
+    private void touch(FsTransaction tx, long ino, int nlinkDelta, long nowNs, boolean mtime) throws IOException {
+        ByteBuffer b = tx.modify(ino, GlockName.inode(ino));
+        Dinode d = Dinode.decode(b, ino);
+        d.withNlink(d.nlink() + nlinkDelta).encode(b);
+        if (mtime) {
+            putTime(b, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
+        }
+        putTime(b, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
     }
 
     @Override

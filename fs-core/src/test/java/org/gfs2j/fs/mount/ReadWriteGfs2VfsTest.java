@@ -93,7 +93,23 @@ class ReadWriteGfs2VfsTest {
             vfs.fsync(h, false);
             vfs.release(h);
             assertErrno(FsException.ENOSYS, () -> vfs.rename(root, n("a"), root, n("b"), 0));
-            assertErrno(FsException.ENOSYS, () -> vfs.symlink(root, n("s"), n("a"), 0, 0));
+            InodeAttributes sl = vfs.symlink(root, n("s"), n("a"), 5, 6);
+            assertEquals(Dinode.S_IFLNK | 0777, sl.mode());
+            assertEquals(1, sl.size());
+            assertEquals("a", new String(vfs.readlink(sl.ino()), UTF_8));
+            assertErrno(FsException.ENAMETOOLONG, () -> vfs.symlink(root, n("s2"), new byte[4096 - 232], 0, 0));
+            assertErrno(FsException.EEXIST, () -> vfs.symlink(root, n("s"), n("b"), 0, 0));
+
+            InodeAttributes linked = vfs.link(aIno, dIno, n("a2"));
+            assertEquals(2, linked.nlink());
+            assertEquals(aIno, vfs.lookup(dIno, n("a2")).ino());
+            assertErrno(FsException.EEXIST, () -> vfs.link(aIno, root, n("s")));
+            assertErrno(FsException.EPERM, () -> vfs.link(dIno, root, n("dlink")));
+            vfs.unlink(root, n("a"));
+            assertEquals(1, vfs.getattr(aIno).nlink());
+            vfs.link(aIno, root, n("a"));
+            vfs.unlink(dIno, n("a2"));
+            assertEquals(1, vfs.getattr(aIno).nlink());
 
             InodeAttributes set = vfs.setattr(aIno, 0604, 2000L, 300L, null, 1_600_000_000_123_456_789L,
                     1_500_000_000_000_000_001L);
@@ -125,15 +141,17 @@ class ReadWriteGfs2VfsTest {
             assertEquals("40750 3 7:8 -", tree.get("/d"));
             assertEquals("100644 1 0:0 0", tree.get("/d/y"));
             assertEquals("40700 2 0:0 -", tree.get("/d/sub"));
-            assertEquals(4, tree.size(), tree.toString());
+            assertEquals("120777 1 5:6 1", tree.get("/s"));
+            assertEquals(5, tree.size(), tree.toString());
             assertEquals(aIno, r.lookup(r.root(), "a").orElseThrow().addr());
             assertEquals(dIno, r.lookup(r.root(), "d").orElseThrow().addr());
         }
     }
 
     /**
-     * Seeded random creates, mkdirs, unlinks, rmdirs and chmods against a map of path → mode; the
-     * mounted VFS, a remount and the offline read path all see the model, and fsck is clean.
+     * Seeded random creates, mkdirs, unlinks, rmdirs, chmods, writes and truncations against a map
+     * of path → mode and path → bytes; the mounted VFS, a remount and the offline read path (MD5)
+     * all see the model, and fsck is clean.
      */
     @Test
     void randomOperationsMatchAModel() throws Exception {
@@ -144,6 +162,7 @@ class ReadWriteGfs2VfsTest {
         Random rnd = new Random(seed);
         Path img = TestMount.mkfs(dir, "img", 96, 32, 4096);
         TreeMap<String, Integer> model = new TreeMap<>(); // path → mode (with type)
+        Map<String, byte[]> contents = new TreeMap<>();   // regular file path → bytes
         try (ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.mount(img, MountConfig.of(0))) {
             for (int i = 0; i < 300; i++) {
                 List<String> dirs = new ArrayList<>(List.of(""));
@@ -156,7 +175,7 @@ class ReadWriteGfs2VfsTest {
                 String name = "n" + rnd.nextInt(12);
                 String path = parent + "/" + name;
                 long pIno = resolve(vfs, parent);
-                int op = rnd.nextInt(10);
+                int op = rnd.nextInt(13);
                 String context = "seed " + seed + " op " + i + " on " + path;
                 if (op < 4) {
                     int mode = 0400 | rnd.nextInt(0400);
@@ -165,6 +184,7 @@ class ReadWriteGfs2VfsTest {
                     } else {
                         assertEquals(Dinode.S_IFREG | mode, vfs.mknod(pIno, n(name), Dinode.S_IFREG | mode, 0, 0, 0).mode(), context);
                         model.put(path, Dinode.S_IFREG | mode);
+                        contents.put(path, new byte[0]);
                     }
                 } else if (op < 6) {
                     int mode = 0700 | rnd.nextInt(0100);
@@ -183,6 +203,7 @@ class ReadWriteGfs2VfsTest {
                     } else {
                         vfs.unlink(pIno, n(name));
                         model.remove(path);
+                        contents.remove(path);
                     }
                 } else if (op < 9) {
                     Integer m = model.get(path);
@@ -196,6 +217,26 @@ class ReadWriteGfs2VfsTest {
                         vfs.rmdir(pIno, n(name));
                         model.remove(path);
                     }
+                } else if (op >= 10) {
+                    byte[] old = contents.get(path);
+                    if (old != null) {
+                        long ino = vfs.lookup(pIno, n(name)).ino();
+                        if (op == 12) {
+                            int size = rnd.nextInt(80_000);
+                            vfs.setattr(ino, null, null, null, (long) size, null, null);
+                            contents.put(path, java.util.Arrays.copyOf(old, size));
+                        } else {
+                            int off = rnd.nextInt(10) == 0 ? 2_000_000 + rnd.nextInt(10_000) : rnd.nextInt(70_000);
+                            byte[] d = new byte[rnd.nextInt(20_000)];
+                            rnd.nextBytes(d);
+                            long h = vfs.open(ino, 1);
+                            assertEquals(d.length, vfs.write(h, off, ByteBuffer.wrap(d)), context);
+                            vfs.release(h);
+                            byte[] now = java.util.Arrays.copyOf(old, Math.max(old.length, off + d.length));
+                            System.arraycopy(d, 0, now, off, d.length);
+                            contents.put(path, now);
+                        }
+                    }
                 } else {
                     Integer m = model.get(path);
                     if (m != null) {
@@ -207,6 +248,18 @@ class ReadWriteGfs2VfsTest {
                 }
             }
             assertEquals(expected(model), vfsTree(vfs), "seed " + seed);
+            for (var e : contents.entrySet()) {
+                long h = vfs.open(resolve(vfs, e.getKey()), 0);
+                ByteBuffer got = ByteBuffer.allocate(e.getValue().length + 1);
+                int total = 0;
+                for (int r; (r = vfs.read(h, total, got.remaining(), got)) > 0; ) {
+                    total += r;
+                }
+                vfs.release(h);
+                assertEquals(e.getValue().length, total, e.getKey() + " seed " + seed);
+                assertTrue(java.util.Arrays.equals(e.getValue(), java.util.Arrays.copyOf(got.array(), total)),
+                        e.getKey() + " seed " + seed);
+            }
         }
         Gfs2Tools.assertFsckClean(img);
         try (FileSystemReader r = FileSystemReader.open(img)) {
@@ -216,6 +269,14 @@ class ReadWriteGfs2VfsTest {
             Map<String, String> want = new TreeMap<>();
             model.forEach((p, m) -> want.put(p, Integer.toOctalString(m)));
             assertEquals(want, modes, "seed " + seed);
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("MD5");
+            for (var e : contents.entrySet()) {
+                Inode i = r.resolve(e.getKey());
+                assertEquals(e.getValue().length, i.dinode().size(), e.getKey());
+                assertEquals(java.util.HexFormat.of().formatHex(md.digest(e.getValue())),
+                        java.util.HexFormat.of().formatHex(md.digest(r.file(i).readAll(Integer.MAX_VALUE))),
+                        e.getKey() + " seed " + seed);
+            }
         }
         try (ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.mount(img, MountConfig.of(0))) {
             assertEquals(expected(model), vfsTree(vfs), "remount, seed " + seed);
