@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * namespace changes are journaled transactions taken in docs/lock-order.md's order (local mutation
  * lock, parent inode glock, child inode glock, rgrp glocks, transaction).
  *
- * <p>Implemented: create of regular files (mknod S_IFREG, EEXIST), write at any offset (stuffed,
+ * <p>Implemented: rename within and across directories (RENAME_NOREPLACE; the victim freed at
+ * its last link), symlink, link, create of regular files (mknod S_IFREG, EEXIST), write at any offset (stuffed,
  * unstuffing, height growth, holes; {@link FileData}), read, truncate up and down (setattr size,
  * O_TRUNC), setattr of mode/uid/gid/atime/mtime, mkdir, unlink (blocks freed at the last link),
- * rmdir (ENOTEMPTY), fsync. Not implemented (ENOSYS): symlink, link, rename, device/fifo nodes,
+ * rmdir (ENOTEMPTY), fsync. Not implemented (ENOSYS/EINVAL): RENAME_EXCHANGE, device/fifo nodes,
  * xattr changes, rmdir of exhash directories and removal of inodes with xattr blocks.
  * Unlinked-but-open inodes are freed at once (no iopen protocol yet): reads through a handle of a
  * removed file answer ESTALE.
@@ -51,6 +52,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private static final int O_ACCMODE = 03;
     private static final int O_TRUNC = 01000;
     private static final int S_IFMT = Dinode.S_IFMT;
+    private static final int RENAME_NOREPLACE = 1;
+    /** The cluster-wide rename lock (nondisk glock 3, spec dlm-glocks-fencing 4.13). */
+    private static final GlockName RENAME_GLOCK = GlockName.nondisk(3);
 
     private final Gfs2FileSystem fs;
     private final ReadOnlyGfs2Vfs reads;
@@ -478,7 +482,14 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             fs.alloc.markUnlinked(tx, addr);
             tx.commit();
         }
-        data.truncate(addr, 0);
+        deallocateUnlinked(addr);
+    }
+
+    /** Frees an UNLINKED inode's blocks (several transactions if needed), then its dinode. */
+    private void deallocateUnlinked(long addr) throws IOException {
+        if (!dinode(addr).isStuffed()) {
+            data.truncate(addr, 0);
+        }
         try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
              FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
             fs.alloc.use(tx, rl);
@@ -488,8 +499,143 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     @Override
-    public void rename(long parentIno, byte[] name, long newParentIno, byte[] newName, int flags) throws FsException {
-        throw notYet("rename");
+    public void rename(long parentIno, byte[] rawName, long newParentIno, byte[] rawNewName, int flags)
+            throws FsException {
+        String name = name(rawName);
+        String newName = name(rawNewName);
+        if ((flags & ~RENAME_NOREPLACE) != 0) {
+            throw new FsException(FsException.EINVAL, "rename flags " + flags + " are not supported");
+        }
+        if (isDots(name) || isDots(newName)) {
+            throw new FsException(FsException.EINVAL, "cannot rename . or ..");
+        }
+        modify("rename", parentIno, () -> {
+            boolean crossDir = parentIno != newParentIno;
+            // lock order rows 2 and 3: the rename glock for a move between directories, then all
+            // four inode glocks ascending (docs/lock-order.md "Rename")
+            try (Holder rename = crossDir ? fs.glocks.acquire(RENAME_GLOCK, GlockState.EX) : null) {
+                directoryDinode(parentIno);
+                directoryDinode(newParentIno);
+                Dirent xe = readOnlyWriter(parentIno).lookup(parentIno, name);
+                if (xe == null) {
+                    throw new FsException(FsException.ENOENT, "no such entry");
+                }
+                Dirent ye = readOnlyWriter(newParentIno).lookup(newParentIno, newName);
+                long x = xe.inum().addr();
+                long y = ye == null ? 0 : ye.inum().addr();
+                List<GlockName> names = new ArrayList<>(List.of(GlockName.inode(parentIno),
+                        GlockName.inode(newParentIno), GlockName.inode(x)));
+                if (y != 0) {
+                    names.add(GlockName.inode(y));
+                }
+                try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0, names)) {
+                    if (y == x) {
+                        return null; // two names of one inode: nothing to do (POSIX)
+                    }
+                    if (y != 0 && (flags & RENAME_NOREPLACE) != 0) {
+                        throw new FsException(FsException.EEXIST, "file exists");
+                    }
+                    Dinode xd = dinode(x);
+                    Dinode yd = y == 0 ? null : dinode(y);
+                    if (yd != null) {
+                        if (xd.isDirectory() && !yd.isDirectory()) {
+                            throw new FsException(FsException.ENOTDIR, "not a directory");
+                        }
+                        if (!xd.isDirectory() && yd.isDirectory()) {
+                            throw new FsException(FsException.EISDIR, "is a directory");
+                        }
+                        if (yd.isDirectory() && yd.entries() > 2) {
+                            throw new FsException(FsException.ENOTEMPTY, "directory not empty");
+                        }
+                        boolean yLast = yd.isDirectory() || yd.nlink() <= 1;
+                        if (yLast && (yd.eattr() != 0 || yd.isExhashDir()
+                                || (!yd.isStuffed() && !yd.isRegular()))) {
+                            throw new FsException(FsException.ENOSYS,
+                                    "deallocating directories with leaf blocks or inodes with xattr blocks is not implemented yet");
+                        }
+                    }
+                    if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
+                        throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
+                    }
+                    boolean yFreed = renameTx(parentIno, name, newParentIno, newName, x, xd, y, yd);
+                    if (yFreed) {
+                        deallocateUnlinked(y);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    private static boolean isDots(String n) {
+        return n.equals(".") || n.equals("..");
+    }
+
+    /** Whether {@code dir} is {@code ancestor} or lies below it (walking ".." up to the root). */
+    private boolean isInside(long dir, long ancestor) throws IOException {
+        long cur = dir;
+        for (int depth = 0; depth < 100_000; depth++) {
+            if (cur == ancestor) {
+                return true;
+            }
+            if (cur == fs.rootAddr) {
+                return false;
+            }
+            Dirent up = readOnlyWriter(cur).lookup(cur, "..");
+            if (up == null || up.inum().addr() == cur) {
+                return false;
+            }
+            cur = up.inum().addr();
+        }
+        throw new IOException("directory tree above inode " + dir + " is too deep or loops");
+    }
+
+    /**
+     * One transaction: the old entry goes, the new one replaces any victim, a moved directory's
+     * ".." follows it, link counts and times change. Returns true when the victim lost its last
+     * link and is now UNLINKED (the caller frees it).
+     */
+    private boolean renameTx(long a, String name, long b, String newName, long x, Dinode xd, long y, Dinode yd)
+            throws IOException {
+        boolean xDir = xd.isDirectory();
+        boolean yLast = yd != null && (yd.isDirectory() || yd.nlink() <= 1);
+        try (RgrpLocks rl = fs.alloc.reserveRgrps(y != 0 ? y : b, 8);
+             FsTransaction tx = FsTransaction.begin(fs.cache, 2 * txBlocks(), 4)) {
+            fs.alloc.use(tx, rl);
+            long nowNs = System.currentTimeMillis() * 1_000_000L;
+            if (yd != null) {
+                writer(tx, b).remove(b, newName);
+                if (yLast) {
+                    ByteBuffer yb = tx.modify(y, GlockName.inode(y));
+                    Dinode.decode(yb, y).withNlink(0).encode(yb);
+                    putTime(yb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+                    fs.alloc.markUnlinked(tx, y);
+                } else {
+                    touch(tx, y, -1, nowNs, false);
+                }
+            }
+            if (writer(tx, a).remove(a, name) == null) {
+                throw new FsException(FsException.ENOENT, "no such entry");
+            }
+            writer(tx, b).add(b, newName, xd.num(), Dinode.dType(xd.mode()));
+            int aDelta = xDir && a != b ? -1 : 0;
+            int bDelta = (xDir && a != b ? 1 : 0) - (yd != null && yd.isDirectory() ? 1 : 0);
+            if (a == b) {
+                touch(tx, a, aDelta + bDelta, nowNs, true);
+            } else {
+                touch(tx, a, aDelta, nowNs, true);
+                touch(tx, b, bDelta, nowNs, true);
+            }
+            if (xDir && a != b) {
+                Dinode bd = Dinode.decode(tx.read(b, GlockName.inode(b)), b);
+                DirectoryWriter xw = writer(tx, x);
+                xw.remove(x, "..");
+                xw.add(x, "..", bd.num(), Dirent.DT_DIR);
+            }
+            touch(tx, x, 0, nowNs, false);
+            tx.commit();
+        }
+        return yLast;
     }
 
     @Override

@@ -92,7 +92,37 @@ class ReadWriteGfs2VfsTest {
             vfs.setattr(aIno, null, null, null, 0L, null, null);
             vfs.fsync(h, false);
             vfs.release(h);
-            assertErrno(FsException.ENOSYS, () -> vfs.rename(root, n("a"), root, n("b"), 0));
+            // rename: within a directory, across, over a victim, errnos
+            vfs.rename(root, n("a"), root, n("b"), 0);
+            assertErrno(FsException.ENOENT, () -> vfs.lookup(root, n("a")));
+            assertEquals(aIno, vfs.lookup(root, n("b")).ino());
+            InodeAttributes moved = vfs.mkdir(root, n("m"), 0700, 0, 0);
+            long nlinkBefore = vfs.getattr(root).nlink();
+            vfs.rename(root, n("m"), dIno, n("m2"), 0);
+            assertEquals(nlinkBefore - 1, vfs.getattr(root).nlink());
+            assertEquals(3, vfs.getattr(dIno).nlink());
+            long dotdot = vfs.lookup(moved.ino(), n("..")).ino();
+            assertEquals(dIno, dotdot);
+            assertErrno(FsException.EINVAL, () -> vfs.rename(root, n("d"), moved.ino(), n("loop"), 0));
+            assertErrno(FsException.ENOTDIR, () -> vfs.rename(dIno, n("m2"), root, n("b"), 0));
+            assertErrno(FsException.EISDIR, () -> vfs.rename(root, n("b"), dIno, n("m2"), 0));
+            assertErrno(FsException.EISDIR, () -> vfs.rename(root, n("b"), root, n("d"), 0));
+            vfs.mkdir(root, n("e"), 0700, 0, 0);
+            assertErrno(FsException.ENOTEMPTY, () -> vfs.rename(root, n("e"), root, n("d"), 0));
+            vfs.rmdir(root, n("e"));
+            assertErrno(FsException.EEXIST, () -> vfs.rename(root, n("b"), root, n("d"), 1));
+            assertErrno(FsException.ENOENT, () -> vfs.rename(root, n("nope"), root, n("x"), 0));
+            InodeAttributes victim = vfs.mknod(root, n("victim"), 0600, 0, 0, 0);
+            long vh = vfs.open(victim.ino(), 1);
+            vfs.write(vh, 0, ByteBuffer.wrap(new byte[100_000]));
+            vfs.release(vh);
+            long freeBefore = vfs.statfs().bfree();
+            vfs.rename(root, n("b"), root, n("victim"), 0);
+            assertEquals(aIno, vfs.lookup(root, n("victim")).ino());
+            assertErrno(FsException.ESTALE, () -> vfs.getattr(victim.ino()));
+            assertEquals(freeBefore + 26, vfs.statfs().bfree(), "the victim's dinode and 25 data blocks");
+            vfs.rename(root, n("victim"), root, n("a"), 0);
+            vfs.rmdir(dIno, n("m2"));
             InodeAttributes sl = vfs.symlink(root, n("s"), n("a"), 5, 6);
             assertEquals(Dinode.S_IFLNK | 0777, sl.mode());
             assertEquals(1, sl.size());
@@ -149,7 +179,7 @@ class ReadWriteGfs2VfsTest {
     }
 
     /**
-     * Seeded random creates, mkdirs, unlinks, rmdirs, chmods, writes and truncations against a map
+     * Seeded random creates, mkdirs, unlinks, rmdirs, chmods, writes, truncations and renames against a map
      * of path → mode and path → bytes; the mounted VFS, a remount and the offline read path (MD5)
      * all see the model, and fsck is clean.
      */
@@ -175,7 +205,7 @@ class ReadWriteGfs2VfsTest {
                 String name = "n" + rnd.nextInt(12);
                 String path = parent + "/" + name;
                 long pIno = resolve(vfs, parent);
-                int op = rnd.nextInt(13);
+                int op = rnd.nextInt(15);
                 String context = "seed " + seed + " op " + i + " on " + path;
                 if (op < 4) {
                     int mode = 0400 | rnd.nextInt(0400);
@@ -216,6 +246,45 @@ class ReadWriteGfs2VfsTest {
                     } else {
                         vfs.rmdir(pIno, n(name));
                         model.remove(path);
+                    }
+                } else if (op >= 13) {
+                    String parent2 = dirs.get(rnd.nextInt(dirs.size()));
+                    String name2 = "n" + rnd.nextInt(12);
+                    String dst = parent2 + "/" + name2;
+                    long p2 = resolve(vfs, parent2);
+                    Integer sm = model.get(path);
+                    Integer dm = model.get(dst);
+                    boolean srcDir = sm != null && (sm & Dinode.S_IFMT) == Dinode.S_IFDIR;
+                    Integer expect = null;
+                    if (sm == null) {
+                        expect = FsException.ENOENT;
+                    } else if (dst.equals(path)) {
+                        expect = 0;
+                    } else if (dm != null && srcDir && (dm & Dinode.S_IFMT) != Dinode.S_IFDIR) {
+                        expect = FsException.ENOTDIR;
+                    } else if (dm != null && !srcDir && (dm & Dinode.S_IFMT) == Dinode.S_IFDIR) {
+                        expect = FsException.EISDIR;
+                    } else if (dm != null && !model.subMap(dst + "/", dst + "0").isEmpty()) {
+                        expect = FsException.ENOTEMPTY;
+                    } else if (srcDir && !parent.equals(parent2) && (parent2 + "/").startsWith(path + "/")) {
+                        expect = FsException.EINVAL;
+                    }
+                    if (expect != null && expect != 0) {
+                        int want = expect;
+                        assertErrno(want, () -> vfs.rename(pIno, n(name), p2, n(name2), 0));
+                    } else if (expect == null) {
+                        vfs.rename(pIno, n(name), p2, n(name2), 0);
+                        model.remove(dst);
+                        contents.remove(dst);
+                        for (String k : new ArrayList<>(model.keySet())) {
+                            if (k.equals(path) || k.startsWith(path + "/")) {
+                                String nk = dst + k.substring(path.length());
+                                model.put(nk, model.remove(k));
+                                if (contents.containsKey(k)) {
+                                    contents.put(nk, contents.remove(k));
+                                }
+                            }
+                        }
                     }
                 } else if (op >= 10) {
                     byte[] old = contents.get(path);
