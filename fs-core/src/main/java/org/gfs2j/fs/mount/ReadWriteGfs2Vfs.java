@@ -74,14 +74,44 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
     public static ReadWriteGfs2Vfs over(Gfs2FileSystem fs) throws IOException {
-        return new ReadWriteGfs2Vfs(fs, false);
+        ReadWriteGfs2Vfs vfs = new ReadWriteGfs2Vfs(fs, false);
+        vfs.freeUnlinked();
+        return vfs;
+    }
+
+    /**
+     * Finishes the unlinked protocol for inodes a crash left UNLINKED (a removal interrupted between
+     * its transactions): single-node, nobody can have them open, so they are freed now. Reads every
+     * rgrp's bitmap once. Returns how many were freed.
+     */
+    public int freeUnlinked() throws IOException {
+        mutation.lock();
+        try {
+            List<Long> found = new ArrayList<>();
+            for (int i = 0; i < fs.rgrps.size(); i++) {
+                try (FsTransaction tx = FsTransaction.begin(fs.cache, fs.alloc.logBlocksFor(1), 0)) {
+                    found.addAll(fs.alloc.unlinked(tx, i)); // looked at, never committed
+                }
+            }
+            for (long addr : found) {
+                try (Holder h = fs.glocks.acquire(GlockName.inode(addr), GlockState.EX)) {
+                    LOG.info("freeing inode {} left unlinked by an interrupted removal", addr);
+                    deallocateUnlinked(addr);
+                }
+            }
+            return found.size();
+        } finally {
+            mutation.unlock();
+        }
     }
 
     /** Mounts {@code fs} and returns the VFS; {@link #close} unmounts it. */
     public static ReadWriteGfs2Vfs mount(java.nio.file.Path image, MountConfig config) throws IOException {
         Gfs2FileSystem m = Gfs2FileSystem.mount(image, config);
         try {
-            return new ReadWriteGfs2Vfs(m, true);
+            ReadWriteGfs2Vfs vfs = new ReadWriteGfs2Vfs(m, true);
+            vfs.freeUnlinked();
+            return vfs;
         } catch (IOException | RuntimeException e) {
             m.unmount();
             throw e;
