@@ -481,7 +481,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                             cur.withNlink(cur.nlink() - 1).encode(vb);
                             putTime(vb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
                         }
-                        tx.commit();
+                        if (last) {
+                            tx.commitDurable(); // the freed dinode block may be reused for data at once
+                        } else {
+                            tx.commit();
+                        }
                     }
                 }
             }
@@ -524,7 +528,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
              FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
             fs.alloc.use(tx, rl);
             fs.alloc.freeDinode(tx, addr);
-            tx.commit();
+            tx.commitDurable(); // the freed dinode block may be reused for data at once
         }
     }
 
