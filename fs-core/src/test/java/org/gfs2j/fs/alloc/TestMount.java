@@ -3,22 +3,12 @@ package org.gfs2j.fs.alloc;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import org.gfs2j.dlm.node.InProcessLockManager;
 import org.gfs2j.fs.cache.BufferCache;
 import org.gfs2j.fs.mount.Gfs2FileSystem;
 import org.gfs2j.fs.mount.MountConfig;
-import org.gfs2j.fs.glock.GlockConfig;
 import org.gfs2j.fs.glock.GlockManager;
-import org.gfs2j.fs.glock.GlockOperationsTable;
-import org.gfs2j.fs.glock.GlockScheduler;
-import org.gfs2j.fs.glock.PageCacheNotifier;
-import org.gfs2j.fs.meta.DeviceBlockSource;
-import org.gfs2j.fs.meta.Extent;
 import org.gfs2j.fs.meta.FileSystemReader;
-import org.gfs2j.fs.meta.Inode;
 import org.gfs2j.fs.mkfs.Mkfs;
 import org.gfs2j.fs.mkfs.MkfsOptions;
 import org.gfs2j.fs.ondisk.Geometry;
@@ -26,10 +16,7 @@ import org.gfs2j.fs.testing.Gfs2Tools;
 import org.gfs2j.journal.device.BlockDevice;
 import org.gfs2j.journal.device.BlockDevices;
 import org.gfs2j.journal.log.FlushPolicy;
-import org.gfs2j.journal.log.JournalExtents;
-import org.gfs2j.journal.log.JournalIo;
 import org.gfs2j.journal.log.JournalLog;
-import org.gfs2j.journal.log.LogConfig;
 
 /**
  * A {@link Gfs2FileSystem} on journal 0 with a manual glock worker (demotes run when the test
