@@ -62,8 +62,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private final boolean ownsMount;
     private final FileData data;
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
-    /** Open regular files: handle → inode. Reads look the inode up again, so they see every write. */
-    private final java.util.concurrent.ConcurrentHashMap<Long, Long> files = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Open regular files. Reads look the inode up again, so they see every write. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record OpenFile(long ino, boolean writable) {
+    }
 
     private ReadWriteGfs2Vfs(Gfs2FileSystem fs, boolean ownsMount) throws IOException {
         this.fs = fs;
@@ -162,16 +165,16 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             setattr(ino, null, null, null, 0L, null, null);
         }
         long h = nextHandle.getAndIncrement();
-        files.put(h, ino);
+        files.put(h, new OpenFile(ino, (flags & O_ACCMODE) != 0));
         return h;
     }
 
     private long fileOf(long handle) throws FsException {
-        Long ino = files.get(handle);
-        if (ino == null) {
+        OpenFile f = files.get(handle);
+        if (f == null) {
             throw new FsException(FsException.EBADF, "no open file with handle " + handle);
         }
-        return ino;
+        return f.ino();
     }
 
     @Override
@@ -675,6 +678,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @Override
     public int write(long handle, long offset, ByteBuffer src) throws FsException {
         long ino = fileOf(handle);
+        if (!files.get(handle).writable()) {
+            throw new FsException(FsException.EBADF, "handle " + handle + " was opened read-only");
+        }
         if (offset < 0) {
             throw new FsException(FsException.EINVAL, "negative offset");
         }

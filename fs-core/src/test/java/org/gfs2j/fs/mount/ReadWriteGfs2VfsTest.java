@@ -153,6 +153,9 @@ class ReadWriteGfs2VfsTest {
             assertErrno(FsException.EISDIR, () -> vfs.setattr(dIno, null, null, null, 5L, null, null));
             assertErrno(FsException.EISDIR, () -> vfs.open(dIno, 0));
             assertErrno(FsException.EBADF, () -> vfs.read(999_999, 0, 1, ByteBuffer.allocate(1)));
+            long ro = vfs.open(aIno, 0);
+            assertErrno(FsException.EBADF, () -> vfs.write(ro, 0, ByteBuffer.wrap(n("x"))));
+            vfs.release(ro);
 
             vfs.unlink(dIno, n("x"));
             assertErrno(FsException.ENOENT, () -> vfs.lookup(dIno, n("x")));
