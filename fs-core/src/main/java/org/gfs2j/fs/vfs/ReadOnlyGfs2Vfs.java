@@ -93,6 +93,15 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
         }
     }
 
+    /**
+     * The read operations over an already open reader (a read-write mount's reader over its buffer
+     * cache, so that reads see committed metadata). Journals are not checked: the mount replayed its
+     * own. {@link #close} of the result closes {@code fs}.
+     */
+    public static ReadOnlyGfs2Vfs over(String deviceName, FileSystemReader fs) throws IOException {
+        return new ReadOnlyGfs2Vfs(deviceName, fs, null);
+    }
+
     private void checkJournalsClean() throws IOException {
         List<Journal> journals = fs.journals();
         if (journals.isEmpty()) {
@@ -120,7 +129,7 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
 
     /** Hit/miss figures of the block cache (for logs). */
     public String cacheStatistics() {
-        return cache.statistics();
+        return cache == null ? "(cache of the mount)" : cache.statistics();
     }
 
     @Override
@@ -415,7 +424,7 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
     public void close() throws IOException {
         files.clear();
         dirs.clear();
-        LOG.debug("{}: closing, block cache {}", deviceName, cache.statistics());
+        LOG.debug("{}: closing, block cache {}", deviceName, cacheStatistics());
         fs.close();
     }
 
