@@ -253,6 +253,24 @@ class MountCommandTest {
         } finally {
             assertEquals(0, run("umount", mp.toString()).exit());
         }
+
+        // SIGTERM unmounts a read-write mount cleanly too.
+        r = run("mount", "-o", "rw", img.toString(), mp.toString());
+        assertEquals(0, r.exit(), r.err());
+        ProcessHandle daemon = ProcessHandle.of(daemonPid(r)).orElseThrow();
+        try {
+            Files.writeString(mp.resolve("gfs2j-rw/second.txt"), "before SIGTERM\n");
+        } finally {
+            daemon.destroy(); // SIGTERM
+            daemon.onExit().get(20, TimeUnit.SECONDS);
+            if (MountTable.at(mp).isPresent()) {
+                run("umount", mp.toString());
+            }
+        }
+        assertTrue(MountTable.at(mp).isEmpty(), "SIGTERM left the mount behind");
+        assertEquals("", sh("fsck.gfs2 -n '" + img + "' >/dev/null 2>&1 || echo fsck-failed"));
+        cat = run("cat", img.toString(), "/gfs2j-rw/second.txt");
+        assertEquals("before SIGTERM\n", cat.out());
     }
 
     @Test
