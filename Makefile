@@ -49,13 +49,14 @@ run: build
 	    echo "$(MNT) is still mounted from a previous run; leaving it as it is"; \
 	  else \
 	    echo "$(MNT): stale mount of a previous run (its daemon is gone); cleaning up"; \
-	    bin/gfs2j umount $(MNT) && bin/gfs2j mount -o ro $(IMAGE) $(MNT); \
+	    bin/gfs2j umount $(MNT) && bin/gfs2j mount $(IMAGE) $(MNT); \
 	  fi; \
 	else \
-	  bin/gfs2j mount -o ro $(IMAGE) $(MNT); \
+	  bin/gfs2j mount $(IMAGE) $(MNT); \
 	fi
 	@echo; echo "\$$ ls -la $(MNT)"; ls -la $(MNT)
-	@echo; echo "$(IMAGE) is mounted read-only on $(MNT). Look at it with ls, stat, cat, getfattr -d -m - ..., stat -f $(MNT);"
+	@echo; echo "$(IMAGE) is mounted read-write on $(MNT) (this host alone, lock_nolock). Use it like any directory;"
+	@echo "after unmounting, fsck.gfs2 -n $(IMAGE) and bin/gfs2j ls -R $(IMAGE) / show what was written."
 	@echo "unmount with: bin/gfs2j umount $(MNT)"
 
 # `make install` (as root): the jar goes to $(LIBDIR), a `gfs2j` wrapper to $(BINDIR), and the

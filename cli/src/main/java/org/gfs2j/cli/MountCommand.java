@@ -12,7 +12,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.gfs2j.fs.meta.FileSystemReader;
+import org.gfs2j.fs.meta.Journal;
 import org.gfs2j.fs.meta.NotGfs2Exception;
+import org.gfs2j.fs.mount.MountConfig;
+import org.gfs2j.fs.mount.ReadWriteGfs2Vfs;
+import org.gfs2j.fs.vfs.Gfs2Vfs;
 import org.gfs2j.fs.ondisk.Superblock;
 import org.gfs2j.fs.vfs.ReadOnlyGfs2Vfs;
 import org.gfs2j.fuse.gfs2.Gfs2FuseFileSystem;
@@ -32,7 +37,7 @@ import picocli.CommandLine.Parameters;
  * unmounted ({@code gfs2j umount}).
  */
 @Command(name = "mount", mixinStandardHelpOptions = true,
-        description = {"Mount a GFS2 file system through FUSE (read-only for now: -o ro is required).",
+        description = {"Mount a GFS2 file system through FUSE, read-write (this host alone) or with -o ro read-only.",
                 "Returns once mounted; a daemon serves it until `gfs2j umount MOUNTPOINT` or SIGTERM."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:mounted (with -f: unmounted cleanly)", "1:failed", "2:usage error"})
@@ -46,7 +51,7 @@ final class MountCommand implements Callable<Integer> {
     boolean foreground;
 
     @Option(names = "-o", paramLabel = "OPTIONS", split = ",",
-            description = "Comma-separated: ro (required), lockproto=lock_nolock (mount a lock_dlm file system"
+            description = "Comma-separated: rw (the default) or ro, lockproto=lock_nolock (mount a lock_dlm file system"
                     + " on this host alone), allow_other, nonempty, debug.")
     List<String> options = new ArrayList<>();
 
@@ -86,7 +91,7 @@ final class MountCommand implements Callable<Integer> {
                         lockProto = opt.substring("lockproto=".length());
                     } else {
                         throw new CommandLine.ParameterException(spec.commandLine(), "unknown mount option '" + opt
-                                + "' (known: ro, lockproto=lock_nolock, allow_other, nonempty, debug)");
+                                + "' (known: rw, ro, lockproto=lock_nolock, allow_other, nonempty, debug)");
                     }
                 }
             }
@@ -100,9 +105,6 @@ final class MountCommand implements Callable<Integer> {
         Path mp = canonical(mountpoint);
         Path dev = device.toAbsolutePath().normalize();
         try {
-            if (!s.readOnly()) {
-                throw new IOException("read-write mounting is not available yet; mount read-only with -o ro");
-            }
             if (s.lockProto() != null && !s.lockProto().equals("lock_nolock")) {
                 throw new IOException("lockproto=" + s.lockProto() + " is not supported yet; only lockproto=lock_nolock"
                         + " (this host alone) is");
@@ -114,8 +116,13 @@ final class MountCommand implements Callable<Integer> {
             // Fail early, before starting a daemon, when another gfs2j mount holds the device.
             MountRegistry.claim(dev).close();
             if (!foreground) {
-                // Report a device we cannot mount from here, before a daemon is started.
-                openDevice(dev, s).close();
+                // Report a device we cannot mount from here, before a daemon is started (read-write:
+                // checked without mounting, so that the daemon's mount is the only one).
+                if (s.readOnly()) {
+                    openDevice(dev, s).close();
+                } else {
+                    checkForReadWrite(dev, s);
+                }
             }
         } catch (IOException e) {
             reportStatus("error " + e.getMessage());
@@ -162,7 +169,11 @@ final class MountCommand implements Callable<Integer> {
     }
 
     /** Opens and validates the device, with messages that say what to do. */
-    private static ReadOnlyGfs2Vfs openDevice(Path dev, Settings s) throws IOException {
+    private static Gfs2Vfs openDevice(Path dev, Settings s) throws IOException {
+        if (!s.readOnly()) {
+            checkForReadWrite(dev, s);
+            return openReadWrite(dev);
+        }
         ReadOnlyGfs2Vfs vfs;
         try {
             vfs = ReadOnlyGfs2Vfs.open(dev);
@@ -171,15 +182,60 @@ final class MountCommand implements Callable<Integer> {
         } catch (CorruptMetadataException e) {
             throw new IOException(dev + ": the file system is damaged, run fsck.gfs2: " + e.getMessage(), e);
         }
-        Superblock sb = vfs.superblock();
-        if (!"lock_nolock".equals(sb.lockProto()) && !"lock_nolock".equals(s.lockProto())) {
+        try {
+            checkLockProtocol(dev, vfs.superblock(), s);
+        } catch (IOException e) {
             vfs.close();
+            throw e;
+        }
+        return vfs;
+    }
+
+    private static void checkLockProtocol(Path dev, Superblock sb, Settings s) throws IOException {
+        if (!"lock_nolock".equals(sb.lockProto()) && !"lock_nolock".equals(s.lockProto())) {
             throw new IOException(dev + " is a cluster file system (lock protocol " + sb.lockProto()
                     + (sb.lockTable().isEmpty() ? "" : ", lock table " + sb.lockTable()) + "): mounting it needs the"
                     + " cluster settings, which are not available yet; to mount it on this host alone (no other node"
                     + " may have it mounted), add -o lockproto=lock_nolock");
         }
-        return vfs;
+    }
+
+    /**
+     * Before a read-write mount: a GFS2 file system this host may mount alone, whose other journals
+     * are clean (the mount replays journal 0, its own; another node's unreplayed journal would be
+     * overwritten by our allocations).
+     */
+    private static void checkForReadWrite(Path dev, Settings s) throws IOException {
+        try (FileSystemReader r = FileSystemReader.open(dev)) {
+            checkLockProtocol(dev, r.superblock(), s);
+            List<Journal> journals = r.journals();
+            if (journals.isEmpty()) {
+                throw new IOException(dev + ": the file system is damaged, run fsck.gfs2: it has no journals");
+            }
+            for (Journal j : journals) {
+                if (j.id() != 0 && !r.head(j).isClean()) {
+                    throw new IOException(dev + ": " + j.name() + " is dirty (another node did not unmount cleanly);"
+                            + " this mount replays only journal0: run `fsck.gfs2 -y " + dev + "` to replay it");
+                }
+            }
+        } catch (NotGfs2Exception e) {
+            throw new IOException(dev + ": not a GFS2 file system (" + reason(e.getMessage()) + ")", e);
+        } catch (CorruptMetadataException e) {
+            throw new IOException(dev + ": the file system is damaged, run fsck.gfs2: " + e.getMessage(), e);
+        }
+    }
+
+    private static String mode(Settings s) {
+        return s.readOnly() ? "read-only" : "read-write";
+    }
+
+    /** The read-write mount as journal 0 (single node); closing it unmounts (clean log header, statfs synced). */
+    private static ReadWriteGfs2Vfs openReadWrite(Path dev) throws IOException {
+        try {
+            return ReadWriteGfs2Vfs.mount(dev, MountConfig.of(0));
+        } catch (CorruptMetadataException e) {
+            throw new IOException(dev + ": the file system is damaged, run fsck.gfs2: " + e.getMessage(), e);
+        }
     }
 
     private static String reason(String message) {
@@ -194,13 +250,13 @@ final class MountCommand implements Callable<Integer> {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         }
         MountRegistry.Claim claim;
-        ReadOnlyGfs2Vfs vfs = null;
+        Gfs2Vfs vfs = null;
         FuseSession session;
         try {
             claim = MountRegistry.claim(dev);
             try {
                 vfs = openDevice(dev, s);
-                MountOptions mo = MountOptions.defaults().withFsName(fsName(dev)).withReadOnly(true)
+                MountOptions mo = MountOptions.defaults().withFsName(fsName(dev)).withReadOnly(s.readOnly())
                         .withAllowOther(s.allowOther());
                 session = FuseMount.mount(mp, mo, new Gfs2FuseFileSystem(vfs));
                 claim.record(ProcessHandle.current().pid(), dev, mp);
@@ -215,7 +271,7 @@ final class MountCommand implements Callable<Integer> {
             reportStatus("error " + e.getMessage());
             throw e;
         }
-        ReadOnlyGfs2Vfs openVfs = vfs;
+        Gfs2Vfs openVfs = vfs;
         AtomicBoolean done = new AtomicBoolean();
         Runnable shutdown = () -> {
             if (done.compareAndSet(false, true)) {
@@ -231,7 +287,7 @@ final class MountCommand implements Callable<Integer> {
         Thread hook = new Thread(shutdown, "gfs2j-unmount");
         Runtime.getRuntime().addShutdownHook(hook);
         reportStatus("ready");
-        out().println("gfs2j: " + dev + " mounted read-only on " + mp + " (pid " + ProcessHandle.current().pid() + ")");
+        out().println("gfs2j: " + dev + " mounted " + mode(s) + " on " + mp + " (pid " + ProcessHandle.current().pid() + ")");
         out().flush();
         while (!session.awaitEnd(1, TimeUnit.HOURS)) {
             // served until unmounted
@@ -303,7 +359,7 @@ final class MountCommand implements Callable<Integer> {
                 if (Files.exists(status)) {
                     String st = Files.readString(status, StandardCharsets.UTF_8).trim();
                     if (st.equals("ready")) {
-                        out().println("gfs2j: " + dev + " mounted read-only on " + mp + " (daemon pid " + p.pid()
+                        out().println("gfs2j: " + dev + " mounted " + mode(s) + " on " + mp + " (daemon pid " + p.pid()
                                 + ", log " + log + "); unmount with: gfs2j umount " + mp);
                         out().flush();
                         return Gfs2jCommand.EXIT_OK;

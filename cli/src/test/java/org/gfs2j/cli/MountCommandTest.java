@@ -188,8 +188,15 @@ class MountCommandTest {
     void refusesWhatItCannotMount() throws Exception {
         Path mp = mnt("m");
         String img = img4k.toString();
-        assertFails(run("mount", img, mp.toString()), "read-write mounting is not available yet; mount read-only with -o ro");
-        assertFails(run("mount", "-o", "rw", img, mp.toString()), "read-write mounting is not available yet");
+        // Read-write (the default, and -o rw) refuses what it cannot mount alone, before starting a daemon.
+        assertFails(run("mount", img1k.toString(), mp.toString()),
+                "is a cluster file system (lock protocol lock_dlm, lock table demo:fs1)");
+        assertFails(run("mount", "-o", "rw,lockproto=lock_dlm", img, mp.toString()), "lockproto=lock_dlm is not supported yet");
+        Path notGfs2 = work.resolve("one-mib.img");
+        try (FileChannel ch = FileChannel.open(notGfs2, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(1), (1 << 20) - 1);
+        }
+        assertFails(run("mount", "-o", "rw", notGfs2.toString(), mp.toString()), "not a GFS2 file system");
         assertFails(run("mount", "-o", "ro", img, work.resolve("missing").toString()), "does not exist");
         Path file = Files.writeString(work.resolve("file"), "x");
         assertFails(run("mount", "-o", "ro", img, file.toString()), "is not a directory");
@@ -211,6 +218,59 @@ class MountCommandTest {
         assertTrue(usage.err().contains("unknown mount option 'bogus'"), usage.err());
         assertTrue(MountTable.at(mp).isEmpty());
         assertFails(run("umount", "/proc"), "is not a gfs2j mount (it is proc");
+    }
+
+    @Test
+    void mountsReadWriteByDefaultAndUnmountsCleanly() throws Exception {
+        assumeRoot();
+        Path img = work.resolve("rw.img");
+        Files.copy(img4k, img);
+        makeJournalDirty(img, 0); // a read-write mount replays its own journal
+        Path mp = mnt("m");
+        Run r = run("mount", img.toString(), mp.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("mounted read-write on " + mp.toRealPath()), r.out());
+        try {
+            Files.writeString(mp.resolve("hello.txt"), "written through gfs2j\n");
+            Files.createDirectory(mp.resolve("gfs2j-rw"));
+            Files.move(mp.resolve("hello.txt"), mp.resolve("gfs2j-rw/moved.txt"));
+            assertEquals("written through gfs2j\n", Files.readString(mp.resolve("gfs2j-rw/moved.txt")));
+        } finally {
+            Run u = run("umount", mp.toString());
+            assertEquals(0, u.exit(), u.err());
+        }
+        assertTrue(MountTable.at(mp).isEmpty());
+        // Unmounted cleanly: fsck finds nothing, and a read-only mount (which refuses a dirty
+        // journal) sees the file.
+        assertEquals("", sh("fsck.gfs2 -n '" + img + "' >/dev/null 2>&1 || echo fsck-failed"));
+        Run cat = run("cat", img.toString(), "/gfs2j-rw/moved.txt");
+        assertEquals(0, cat.exit(), cat.err());
+        assertEquals("written through gfs2j\n", cat.out());
+        r = run("mount", "-o", "ro", img.toString(), mp.toString());
+        assertEquals(0, r.exit(), r.err());
+        try {
+            assertEquals("written through gfs2j\n", Files.readString(mp.resolve("gfs2j-rw/moved.txt")));
+        } finally {
+            assertEquals(0, run("umount", mp.toString()).exit());
+        }
+
+        // SIGTERM unmounts a read-write mount cleanly too.
+        r = run("mount", "-o", "rw", img.toString(), mp.toString());
+        assertEquals(0, r.exit(), r.err());
+        ProcessHandle daemon = ProcessHandle.of(daemonPid(r)).orElseThrow();
+        try {
+            Files.writeString(mp.resolve("gfs2j-rw/second.txt"), "before SIGTERM\n");
+        } finally {
+            daemon.destroy(); // SIGTERM
+            daemon.onExit().get(20, TimeUnit.SECONDS);
+            if (MountTable.at(mp).isPresent()) {
+                run("umount", mp.toString());
+            }
+        }
+        assertTrue(MountTable.at(mp).isEmpty(), "SIGTERM left the mount behind");
+        assertEquals("", sh("fsck.gfs2 -n '" + img + "' >/dev/null 2>&1 || echo fsck-failed"));
+        cat = run("cat", img.toString(), "/gfs2j-rw/second.txt");
+        assertEquals("before SIGTERM\n", cat.out());
     }
 
     @Test

@@ -117,12 +117,23 @@ class MountHelperTest {
 
     @Test
     void refusalsGiveMountExitCodes() throws Exception {
-        // Without ro: gfs2j refuses read-write, which mount(8) reports as a mount failure.
+        // A cluster (lock_dlm) file system without the lockproto=lock_nolock override: gfs2j refuses,
+        // which mount(8) reports as a mount failure.
         Path fstab = dir.resolve("fstab");
-        Files.writeString(fstab, img + " " + mnt + " gfs2j defaults,lockproto=lock_nolock 0 0\n");
+        Files.writeString(fstab, img + " " + mnt + " gfs2j defaults 0 0\n");
         Result r = run("mount", "-T", fstab.toString(), mnt.toString());
         assertEquals(32, r.code, r.out);
-        assertTrue(r.out.contains("read-write mounting is not available yet"), r.out);
+        assertTrue(r.out.contains("is a cluster file system"), r.out);
+        assertEquals("", findmnt(mnt));
+
+        // With the override, defaults (rw) mount read-write.
+        Files.writeString(fstab, img + " " + mnt + " gfs2j defaults,lockproto=lock_nolock 0 0\n");
+        r = run("mount", "-T", fstab.toString(), mnt.toString());
+        assertEquals(0, r.code, r.out);
+        assertEquals("fuse.gfs2j " + img.toRealPath(), findmnt(mnt));
+        Files.writeString(mnt.resolve("written"), "rw\n");
+        assertEquals("rw\n", Files.readString(mnt.resolve("written")));
+        assertEquals(0, run("umount", mnt.toString()).code);
         assertEquals("", findmnt(mnt));
 
         // An option neither mount(8) nor gfs2j knows: a usage error, not silently dropped.

@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
 public final class Gfs2FuseFileSystem implements FileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(Gfs2FuseFileSystem.class);
     public static final long ROOT_NODE = 1;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFDIR = 0040000;
+    private static final int O_TRUNC = 01000;
+    private static final int O_EXCL = 0200;
 
     private final Gfs2Vfs vfs;
     private final long rootIno;
@@ -54,6 +59,8 @@ public final class Gfs2FuseFileSystem implements FileSystem {
     private final LockTable locks;
     /** Byte-range lock owners per open handle (OFD locks end with their open file, without an unlock). */
     private final ConcurrentHashMap<Long, java.util.Set<Long>> lockOwners = new ConcurrentHashMap<>();
+    /** Size and times of each file at its last open (read-write mounts: when the page cache may be kept). */
+    private final ConcurrentHashMap<Long, String> openStamps = new ConcurrentHashMap<>();
 
     /**
      * @param cacheTimeout how long the kernel may trust names and attributes; a read-only mount
@@ -143,6 +150,7 @@ public final class Gfs2FuseFileSystem implements FileSystem {
     @Override
     public void forget(long nodeid) {
         AtomicLong n = references.remove(nodeid);
+        openStamps.remove(nodeid);
         vfs.forget(inoOf(nodeid), n == null ? 0 : n.get());
     }
 
@@ -173,11 +181,24 @@ public final class Gfs2FuseFileSystem implements FileSystem {
     public OpenReply open(Context ctx, long nodeid, int flags, int openFlags) throws ErrnoException {
         try {
             long fh = vfs.open(inoOf(nodeid), flags);
-            // Nobody changes a read-only file system: the page cache may outlive the open file.
-            return new OpenReply(fh, vfs.isWritable() ? 0 : Fuse.OpenOut.KEEP_CACHE);
+            return new OpenReply(fh, keepCache(nodeid) ? Fuse.OpenOut.KEEP_CACHE : 0);
         } catch (FsException e) {
             throw errno(e);
         }
+    }
+
+    /**
+     * Whether the kernel's page cache of the node may outlive this open. Read-only: nobody changes
+     * the file system. Read-write (one node, every write through this daemon): only when the file
+     * is unchanged since its previous open, judged by size, mtime and ctime.
+     */
+    private boolean keepCache(long nodeid) throws FsException {
+        if (!vfs.isWritable()) {
+            return true;
+        }
+        InodeAttributes a = vfs.getattr(inoOf(nodeid));
+        String stamp = a.size() + ":" + a.mtimeSec() + "." + a.mtimeNsec() + ":" + a.ctimeSec() + "." + a.ctimeNsec();
+        return stamp.equals(openStamps.put(nodeid, stamp));
     }
 
     @Override
@@ -305,8 +326,16 @@ public final class Gfs2FuseFileSystem implements FileSystem {
     }
 
     @Override
-    public void fsyncdir(Context ctx, long nodeid, long fh, boolean datasync) {
-        // Directories are never dirty here.
+    public void fsyncdir(Context ctx, long nodeid, long fh, boolean datasync) throws ErrnoException {
+        if (!vfs.isWritable()) {
+            return; // nothing to make durable
+        }
+        try {
+            // Directory changes are committed transactions: making the journal durable covers them.
+            vfs.fsync(0, datasync);
+        } catch (FsException e) {
+            throw errno(e);
+        }
     }
 
     @Override
@@ -437,8 +466,38 @@ public final class Gfs2FuseFileSystem implements FileSystem {
         if (!vfs.isWritable()) {
             throw new ErrnoException(FsException.EROFS, "the file system is mounted read-only");
         }
-        // The read-write file system (a later issue) creates and opens in one step.
-        throw new ErrnoException(FsException.ENOSYS);
+        InodeAttributes a;
+        int openFlags = flags;
+        try {
+            a = vfs.mknod(inoOf(parent), bytes(name), S_IFREG | (mode & ~umask & 07777), 0, ctx.uid(), ctx.gid());
+            openFlags &= ~O_TRUNC; // new and empty
+        } catch (FsException e) {
+            if (e.errno() != FsException.EEXIST || (flags & O_EXCL) != 0) {
+                throw errno(e);
+            }
+            // Created by someone else since the kernel's lookup: open the existing file.
+            try {
+                a = vfs.lookup(inoOf(parent), bytes(name));
+            } catch (FsException e2) {
+                throw errno(e2);
+            }
+            if ((a.mode() & S_IFMT) == S_IFDIR) {
+                vfs.forget(a.ino(), 1);
+                throw new ErrnoException(FsException.EISDIR, name + " is a directory");
+            }
+        }
+        long fh;
+        try {
+            fh = vfs.open(a.ino(), openFlags);
+            if ((openFlags & O_TRUNC) != 0) {
+                a = vfs.getattr(a.ino());
+            }
+        } catch (FsException e) {
+            vfs.forget(a.ino(), 1);
+            throw errno(e);
+        }
+        openStamps.remove(nodeOf(a.ino()));
+        return new Created(referenced(a), new OpenReply(fh, 0));
     }
 
     @Override
