@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import org.gfs2j.fs.testing.AckedNamespace;
 import org.gfs2j.fs.meta.FileSystemReader;
 import org.gfs2j.fs.meta.Inode;
 import org.gfs2j.fs.testing.Gfs2Tools;
@@ -33,10 +30,7 @@ class AllocCrashTest {
         Path image = dir.resolve("run.img");
         List<CrashHarness.Run> runs = CrashHarness.run(
                 new CrashHarness.Config(AllocCrashWorkload.class, 10, 4_20261124L, 2000),
-                (run, seed) -> {
-                    Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
-                    return List.of(image.toString(), Long.toString(seed));
-                },
+                CrashHarness.Setup.freshCopy(template, image),
                 (run, seed, acked, args) -> verify(image, acked));
         assertFalse(runs.isEmpty());
         assertTrue(runs.stream().mapToInt(CrashHarness.Run::acknowledged).sum() > 0, "no run acknowledged anything");
@@ -47,36 +41,21 @@ class AllocCrashTest {
             assertTrue(m.log.isUsable());
         }
         Gfs2Tools.assertFsckClean(image);
-        Map<String, long[]> present = new LinkedHashMap<>();
-        List<String> deleted = new java.util.ArrayList<>();
-        java.util.Set<String> maybeDeleted = new java.util.HashSet<>();
-        for (String line : acked) {
-            String[] f = line.split(" ");
-            if (f[0].equals("DELETING")) {
-                maybeDeleted.add(f[1]);
-                continue;
-            }
-            assertEquals("ACK", f[0], line);
-            if (f[1].equals("CREATE")) {
-                present.put(f[2], new long[] {Long.parseLong(f[3]), Long.parseLong(f[4])});
-            } else {
-                present.remove(f[2]);
-                deleted.add(f[2]);
-            }
-        }
+        AckedNamespace ns = AckedNamespace.of(acked);
         try (FileSystemReader r = FileSystemReader.open(image)) {
             Inode root = r.root();
-            for (var e : present.entrySet()) {
+            for (var e : ns.present.entrySet()) {
                 var found = r.lookup(root, e.getKey());
-                if (found.isEmpty() && maybeDeleted.contains(e.getKey())) {
+                if (found.isEmpty() && ns.maybeDeleted.contains(e.getKey())) {
                     continue;
                 }
                 Inode f = found.orElseThrow(() -> new AssertionError("fsynced " + e.getKey() + " lost"));
-                assertEquals(e.getValue()[0], f.addr(), e.getKey());
-                assertEquals(e.getValue()[1] * r.geometry().bsize(), f.dinode().size(), e.getKey());
-                assertEquals(1 + e.getValue()[1], f.dinode().blocks(), e.getKey());
+                assertEquals(Long.parseLong(e.getValue()[0]), f.addr(), e.getKey());
+                long blocks = Long.parseLong(e.getValue()[1]);
+                assertEquals(blocks * r.geometry().bsize(), f.dinode().size(), e.getKey());
+                assertEquals(1 + blocks, f.dinode().blocks(), e.getKey());
             }
-            for (String name : deleted) {
+            for (String name : ns.deleted) {
                 assertTrue(r.lookup(root, name).isEmpty(), "fsynced delete of " + name + " undone");
             }
         }

@@ -5,14 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import org.gfs2j.fs.testing.AckedNamespace;
 import org.gfs2j.fs.alloc.TestMount;
 import org.gfs2j.fs.meta.FileSystemReader;
 import org.gfs2j.fs.meta.Inode;
@@ -38,10 +33,7 @@ class RwCrashTest {
         Path image = dir.resolve("run.img");
         List<CrashHarness.Run> runs = CrashHarness.run(
                 new CrashHarness.Config(RwCrashWorkload.class, 5, 7_20261124L, 1500),
-                (run, seed) -> {
-                    Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
-                    return List.of(image.toString(), Long.toString(seed));
-                },
+                CrashHarness.Setup.freshCopy(template, image),
                 (run, seed, acked, args) -> verify(image, acked));
         assertFalse(runs.isEmpty());
         assertTrue(runs.stream().mapToInt(CrashHarness.Run::acknowledged).sum() > 0, "no run acknowledged anything");
@@ -52,39 +44,24 @@ class RwCrashTest {
             assertTrue(vfs.isWritable());
         }
         Gfs2Tools.assertFsckClean(image);
-        Map<String, Integer> present = new LinkedHashMap<>();
-        Set<String> maybeDeleted = new HashSet<>();
-        List<String> deleted = new java.util.ArrayList<>();
-        for (String line : acked) {
-            String[] f = line.split(" ");
-            if (f[0].equals("DELETING")) {
-                maybeDeleted.add(f[1]);
-                continue;
-            }
-            assertEquals("ACK", f[0], line);
-            if (f[1].equals("CREATE")) {
-                present.put(f[2], Integer.parseInt(f[3]));
-            } else {
-                present.remove(f[2]);
-                deleted.add(f[2]);
-            }
-        }
+        AckedNamespace ns = AckedNamespace.of(acked);
         try (FileSystemReader r = FileSystemReader.open(image)) {
-            for (var e : present.entrySet()) {
+            for (var e : ns.present.entrySet()) {
                 Inode f;
                 try {
                     f = r.resolve(e.getKey());
                 } catch (NoSuchPathException ex) {
-                    if (maybeDeleted.contains(e.getKey())) {
+                    if (ns.maybeDeleted.contains(e.getKey())) {
                         continue;
                     }
                     throw new AssertionError("fsynced " + e.getKey() + " lost");
                 }
-                assertEquals(e.getValue().longValue(), f.dinode().size(), e.getKey());
-                assertArrayEquals(RwCrashWorkload.content(e.getKey(), e.getValue()),
+                int size = Integer.parseInt(e.getValue()[0]);
+                assertEquals(size, f.dinode().size(), e.getKey());
+                assertArrayEquals(RwCrashWorkload.content(e.getKey(), size),
                         r.file(f).readAll(Integer.MAX_VALUE), e.getKey());
             }
-            for (String name : deleted) {
+            for (String name : ns.deleted) {
                 boolean gone;
                 try {
                     r.resolve(name);

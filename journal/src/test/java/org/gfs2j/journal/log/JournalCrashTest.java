@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -47,10 +45,7 @@ class JournalCrashTest {
         Path image = dir.resolve("run.img");
         List<CrashHarness.Run> runs = CrashHarness.run(
                 new CrashHarness.Config(JournalCrashWorkload.class, 12, 20261124L, 1500),
-                (run, seed) -> {
-                    Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
-                    return List.of(image.toString(), Long.toString(seed));
-                },
+                CrashHarness.Setup.freshCopy(template, image),
                 (run, seed, acked, args) -> verify(run, seed, acked, image, img, dinodes, original));
         assertFalse(runs.isEmpty());
         assertTrue(runs.stream().mapToInt(CrashHarness.Run::acknowledged).sum() > 0, "no run acknowledged anything");

@@ -5,7 +5,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -36,6 +38,14 @@ public final class CrashHarness {
     @FunctionalInterface
     public interface Setup {
         List<String> prepare(int run, long seed) throws Exception;
+
+        /** Each run starts from a fresh copy of {@code template} at {@code image}; the workload gets (image, seed). */
+        static Setup freshCopy(Path template, Path image) {
+            return (run, seed) -> {
+                Files.copy(template, image, StandardCopyOption.REPLACE_EXISTING);
+                return List.of(image.toString(), Long.toString(seed));
+            };
+        }
     }
 
     /** Checks the state a killed workload left behind; throws (an AssertionError) when it is wrong. */
