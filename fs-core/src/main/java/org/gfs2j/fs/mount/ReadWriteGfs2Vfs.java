@@ -376,6 +376,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     List.of(GlockName.inode(newParentIno), GlockName.inode(ino)))) {
                 directoryDinode(newParentIno);
                 Dinode t = dinode(ino);
+                if (readOnlyWriter(newParentIno).lookup(newParentIno, name) != null) {
+                    throw new FsException(FsException.EEXIST, "file exists"); // before EPERM, as linkat(2)
+                }
                 if (t.isDirectory()) {
                     throw new FsException(FsException.EPERM, "hard links to directories are not allowed");
                 }
@@ -384,9 +387,6 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                 }
                 if (t.nlink() == 0) {
                     throw new FsException(FsException.ENOENT, "the file has been removed");
-                }
-                if (readOnlyWriter(newParentIno).lookup(newParentIno, name) != null) {
-                    throw new FsException(FsException.EEXIST, "file exists");
                 }
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(newParentIno, 8);
                      FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
@@ -566,14 +566,21 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     names.add(GlockName.inode(y));
                 }
                 try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0, names)) {
-                    if (y == x) {
-                        return null; // two names of one inode: nothing to do (POSIX)
-                    }
                     if (y != 0 && (flags & RENAME_NOREPLACE) != 0) {
-                        throw new FsException(FsException.EEXIST, "file exists");
+                        throw new FsException(FsException.EEXIST, "file exists"); // also for x itself, as Linux
                     }
                     Dinode xd = dinode(x);
                     Dinode yd = y == 0 ? null : dinode(y);
+                    // the ancestry checks come before the type checks, as in Linux's do_renameat2
+                    if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
+                        throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
+                    }
+                    if (yd != null && yd.isDirectory() && crossDir && isInside(parentIno, y)) {
+                        throw new FsException(FsException.ENOTEMPTY, "the target directory contains the source");
+                    }
+                    if (y == x) {
+                        return null; // two names of one inode: nothing to do (POSIX)
+                    }
                     if (yd != null) {
                         if (xd.isDirectory() && !yd.isDirectory()) {
                             throw new FsException(FsException.ENOTDIR, "not a directory");
@@ -590,9 +597,6 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                             throw new FsException(FsException.ENOSYS,
                                     "deallocating directories with leaf blocks or inodes with xattr blocks is not implemented yet");
                         }
-                    }
-                    if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
-                        throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
                     }
                     boolean yFreed = renameTx(parentIno, name, newParentIno, newName, x, xd, y, yd);
                     if (yFreed) {
