@@ -61,6 +61,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private final ReentrantLock mutation = new ReentrantLock();
     private final boolean ownsMount;
     private final FileData data;
+    private final Withdraw withdraw;
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
     /** Open regular files. Reads look the inode up again, so they see every write. */
     private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
@@ -73,6 +74,12 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         this.ownsMount = ownsMount;
         this.reads = ReadOnlyGfs2Vfs.over("gfs2j journal " + fs.jid, fs.reader);
         this.data = new FileData(fs);
+        this.withdraw = new Withdraw(fs);
+    }
+
+    /** Whether (and why) this mount withdrew after finding corrupt metadata. */
+    public Withdraw withdrawal() {
+        return withdraw;
     }
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
@@ -693,6 +700,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             throw new FsException(FsException.EFBIG, "file too large");
         }
         src.get(bytes);
+        if (bytes.length == 0) {
+            return 0; // as Linux: no change, not even of mtime
+        }
         return modify("write", ino, () -> {
             try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
                 if (!dinode(ino).isRegular()) {
@@ -863,16 +873,24 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private <T> T modify(String op, long ino, IoCall<T> body) throws FsException {
         mutation.lock();
         try {
+            if (!op.equals("read")) {
+                withdraw.check(op);
+            }
             return body.run();
         } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
             throw e;
         } catch (org.gfs2j.fs.alloc.NoSpaceException e) {
             throw new FsException(FsException.ENOSPC, op + ": " + e.getMessage());
         } catch (IOException e) {
             LOG.error("{} of inode {} failed: {}", op, ino, e.getMessage());
+            withdraw.onFailure(op, ino, e);
             throw new FsException(op + " of inode " + ino + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             LOG.error("{} of inode {} failed", op, ino, e);
+            withdraw.onFailure(op, ino, e);
             throw new FsException(op + " of inode " + ino + ": " + e, e);
         } finally {
             mutation.unlock();

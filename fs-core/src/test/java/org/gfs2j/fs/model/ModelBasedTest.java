@@ -89,7 +89,12 @@ class ModelBasedTest {
         for (int i = first; i < first + count; i++) {
             RandomOps.Kind k = driver.draw();
             driver.context = "seed " + seed + " op " + i + ":";
-            driver.step(k);
+            try {
+                driver.step(k);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + driver.historyOf(e.getMessage()), e);
+            }
+            driver.history.add(driver.context);
         }
     }
 

@@ -60,6 +60,22 @@ final class RandomOps {
     Gfs2Vfs vfs;
     String context = "";
     final int[] done = new int[Kind.values().length];
+    /** Every operation so far, for the failure message of a seed. */
+    final List<String> history = new ArrayList<>();
+
+    /** The earlier operations that mention the inode a failure message names ("(inode N)"). */
+    String historyOf(String failure) {
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile("\\(inode (\\d+)\\)").matcher(failure);
+        if (!mt.find()) {
+            return "";
+        }
+        String ino = mt.group(1);
+        java.util.regex.Pattern word = java.util.regex.Pattern.compile("(^|[^0-9])" + ino + "([^0-9]|$)");
+        StringBuilder sb = new StringBuilder("earlier operations on inode " + ino + ":\n");
+        history.stream().filter(h -> word.matcher(h).find()).skip(Math.max(0,
+                history.stream().filter(h -> word.matcher(h).find()).count() - 15)).forEach(h -> sb.append("  ").append(h).append('\n'));
+        return sb.toString();
+    }
     final int[] failedAsExpected = new int[Kind.values().length];
 
     RandomOps(Random rnd, PosixModel m, Profile profile, EnumSet<Kind> enabled, Gfs2Vfs vfs) {

@@ -25,6 +25,9 @@ final class SparseBytes {
     }
 
     void write(long offset, byte[] data) {
+        if (data.length == 0) {
+            return; // write(2) of nothing changes nothing, not even the size
+        }
         long pos = offset;
         int done = 0;
         while (done < data.length) {
