@@ -146,7 +146,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public InodeAttributes lookup(long parentIno, byte[] name) throws FsException {
-        return reads.lookup(parentIno, name);
+        return noticed("lookup", parentIno, () -> reads.lookup(parentIno, name));
     }
 
     @Override
@@ -156,18 +156,18 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public InodeAttributes getattr(long ino) throws FsException {
-        return reads.getattr(ino);
+        return noticed("getattr", ino, () -> reads.getattr(ino));
     }
 
     @Override
     public byte[] readlink(long ino) throws FsException {
-        return reads.readlink(ino);
+        return noticed("readlink", ino, () -> reads.readlink(ino));
     }
 
     @Override
     public long open(long ino, int flags) throws FsException {
         // the read-only VFS checks existence and type (ESTALE, EISDIR, EINVAL for non-regular files)
-        reads.release(reads.open(ino, 0));
+        reads.release(noticed("open", ino, () -> reads.open(ino, 0)));
         if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0) {
             setattr(ino, null, null, null, 0L, null, null);
         }
@@ -220,12 +220,15 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public long opendir(long ino) throws FsException {
-        return reads.opendir(ino);
+        return noticed("opendir", ino, () -> reads.opendir(ino));
     }
 
     @Override
     public void readdir(long dirHandle, long cookie, boolean withAttributes, DirSink sink) throws FsException {
-        reads.readdir(dirHandle, cookie, withAttributes, sink);
+        noticed("readdir", dirHandle, () -> {
+            reads.readdir(dirHandle, cookie, withAttributes, sink);
+            return null;
+        });
     }
 
     @Override
@@ -867,6 +870,23 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @FunctionalInterface
     private interface IoCall<T> {
         T run() throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface ReadCall<T> {
+        T run() throws FsException;
+    }
+
+    /** A read through the read path: corrupt metadata it meets withdraws the mount too, as in the kernel. */
+    private <T> T noticed(String op, long ino, ReadCall<T> read) throws FsException {
+        try {
+            return read.run();
+        } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
+            throw e;
+        }
     }
 
     /** Runs a modifying operation under the mutation lock; I/O failures become EIO (logged). */
