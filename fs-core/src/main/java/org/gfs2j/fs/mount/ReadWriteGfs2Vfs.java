@@ -329,7 +329,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     throw new FsException(FsException.EEXIST, "file exists");
                 }
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(parentIno, 8);
-                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + tableGrowthBlocks(parent),
+                             tableGrowthRevokes(parent))) {
                     fs.alloc.use(tx, rl);
                     Inum num = dir ? fs.alloc.allocateDinodeSpread(tx) : fs.alloc.allocateDinode(tx, parentIno);
                     tx.hold(fs.glocks.acquire(GlockName.inode(num.addr()), GlockState.EX, HolderFlags.ORDER_EXEMPT));
@@ -384,7 +385,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         modify("link", ino, () -> {
             try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0,
                     List.of(GlockName.inode(newParentIno), GlockName.inode(ino)))) {
-                directoryDinode(newParentIno);
+                Dinode dirD = directoryDinode(newParentIno);
                 Dinode t = dinode(ino);
                 if (readOnlyWriter(newParentIno).lookup(newParentIno, name) != null) {
                     throw new FsException(FsException.EEXIST, "file exists"); // before EPERM, as linkat(2)
@@ -399,7 +400,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     throw new FsException(FsException.ENOENT, "the file has been removed");
                 }
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(newParentIno, 8);
-                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + tableGrowthBlocks(dirD),
+                             tableGrowthRevokes(dirD))) {
                     fs.alloc.use(tx, rl);
                     writer(tx, newParentIno).add(newParentIno, name, t.num(), Dinode.dType(t.mode()));
                     long nowNs = System.currentTimeMillis() * 1_000_000L;
@@ -650,8 +652,10 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             throws IOException {
         boolean xDir = xd.isDirectory();
         boolean yLast = yd != null && (yd.isDirectory() || yd.nlink() <= 1);
+        Dinode target = dinode(b);
         try (RgrpLocks rl = fs.alloc.reserveRgrps(y != 0 ? y : b, 8);
-             FsTransaction tx = FsTransaction.begin(fs.cache, 2 * txBlocks(), 4)) {
+             FsTransaction tx = FsTransaction.begin(fs.cache, 2 * txBlocks() + tableGrowthBlocks(target),
+                     4 + tableGrowthRevokes(target))) {
             fs.alloc.use(tx, rl);
             long nowNs = System.currentTimeMillis() * 1_000_000L;
             if (yd != null) {
@@ -762,6 +766,28 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private int txBlocks() {
         // dinode, parent dinode, directory blocks a split or table growth may touch, rgrps, statfs
         return 64 + fs.alloc.logBlocksFor(fs.rgrps.size());
+    }
+
+    /**
+     * Blocks an add to directory {@code dir} may log beyond {@link #txBlocks}: when a leaf split
+     * doubles an exhash directory's hash table, the table is rewritten at twice its size (JD and
+     * indirect blocks).
+     */
+    private int tableGrowthBlocks(Dinode dir) {
+        if (!dir.isExhashDir()) {
+            return 0;
+        }
+        long jds = (2 * dir.size() + fs.geo.jbsize() - 1) / fs.geo.jbsize();
+        return (int) (jds + jds / fs.geo.inptrs() + 2);
+    }
+
+    /** Revokes such a doubling needs: the old table's blocks are freed. */
+    private int tableGrowthRevokes(Dinode dir) {
+        if (!dir.isExhashDir() || dir.height() == 0) {
+            return 0;
+        }
+        long jds = (dir.size() + fs.geo.jbsize() - 1) / fs.geo.jbsize();
+        return (int) (jds + jds / fs.geo.inptrs() + 2);
     }
 
     private static void putTime(ByteBuffer b, int secOff, int nsecOff, long nanos) {
