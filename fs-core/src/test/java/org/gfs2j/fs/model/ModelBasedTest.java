@@ -52,11 +52,18 @@ class ModelBasedTest {
     @MethodSource("runs")
     void randomOperationsMatchThePosixModel(RandomOps.Profile profile, long seed, int ops) throws Exception {
         Gfs2Tools.requireTool("fsck.gfs2");
-        System.out.println("ModelBasedTest " + profile.name() + " seed=" + seed + " ops=" + ops
+        System.out.println("ModelBasedTest " + profile.name() + " seed=" + seed + " ops=" + ops + " kinds="
+                + System.getProperty("gfs2j.model.kinds", "default")
                 + " (rerun: -Dgfs2j.model.seed=" + seed + " -Dtest=ModelBasedTest)");
         Path img = TestMount.mkfs(dir, "model.img", 256, 64, 4096);
         Random rnd = new Random(seed);
-        EnumSet<RandomOps.Kind> kinds = RandomOps.ENABLED;
+        // -Dgfs2j.model.kinds=XATTR,MKNOD_FIFO,...: draw these too (kinds still being written elsewhere)
+        EnumSet<RandomOps.Kind> kinds = EnumSet.copyOf(RandomOps.ENABLED);
+        for (String k : System.getProperty("gfs2j.model.kinds", "").split(",")) {
+            if (!k.isBlank()) {
+                kinds.add(RandomOps.Kind.valueOf(k.strip()));
+            }
+        }
         PosixModel model;
         RandomOps driver;
         long t0 = System.nanoTime();
@@ -74,6 +81,20 @@ class ModelBasedTest {
             ModelCheck.viaVfs(vfs, model);
         }
         verifyImage(img, model, seed, "at the end");
+        if (profile == RandomOps.BIG_DIRS) {
+            int[] leaves = {0};
+            try (FileSystemReader r = FileSystemReader.open(img)) {
+                for (PosixModel.Node d : model.all(PosixModel.S_IFDIR)) {
+                    var inode = r.inode(d.ino);
+                    if (inode.dinode().isExhashDir()) {
+                        leaves[0] = Math.max(leaves[0], r.directory(inode).leafBlocks().size());
+                    }
+                }
+            }
+            System.out.println("ModelBasedTest bigdirs: the largest directory has " + leaves[0] + " leaf blocks");
+            org.junit.jupiter.api.Assertions.assertTrue(leaves[0] >= 8,
+                    "the big-directory profile grew a directory past stuffed, through leaf splits: " + leaves[0]);
+        }
         StringBuilder sb = new StringBuilder();
         for (RandomOps.Kind k : RandomOps.Kind.values()) {
             if (driver.done[k.ordinal()] > 0) {

@@ -90,6 +90,7 @@ final class ModelCheck {
         PosixModel.Node dir = m.node(ino);
         seen[0]++;
         attrs(path.isEmpty() ? "/" : path, m, dir, vfs.getattr(ino));
+        vfsXattrs(vfs, dir, path);
         List<DirEntry> entries = new ArrayList<>();
         long h = vfs.opendir(ino);
         try {
@@ -119,6 +120,7 @@ final class ModelCheck {
             }
             seen[0]++;
             attrs(p, m, n, vfs.getattr(n.ino));
+            vfsXattrs(vfs, n, p);
             if (n.type == PosixModel.S_IFLNK) {
                 assertArrayEquals(n.target, vfs.readlink(n.ino), "readlink " + p);
             } else if (n.type == PosixModel.S_IFREG) {
@@ -137,6 +139,27 @@ final class ModelCheck {
                     vfs.release(fh);
                 }
             }
+        }
+    }
+
+    private static void vfsXattrs(Gfs2Vfs vfs, PosixModel.Node n, String p) throws FsException {
+        if (n.type == PosixModel.S_IFLNK || n.type == PosixModel.S_IFIFO) {
+            return;
+        }
+        assertEquals(n.xattrs.keySet(), new java.util.TreeSet<>(vfs.listxattr(n.ino)), "listxattr " + p);
+        for (var e : n.xattrs.entrySet()) {
+            assertArrayEquals(e.getValue(), vfs.getxattr(n.ino, e.getKey()), "getxattr " + p + " " + e.getKey());
+        }
+    }
+
+    private static void readerXattrs(FileSystemReader r, Inode i, PosixModel.Node n, String p) throws IOException {
+        Map<String, byte[]> got = new TreeMap<>();
+        for (org.gfs2j.fs.meta.Xattr x : r.xattrs(i).list()) {
+            got.put(x.linuxName(), x.value());
+        }
+        assertEquals(n.xattrs.keySet(), got.keySet(), "xattrs of " + p + " on disk");
+        for (var e : n.xattrs.entrySet()) {
+            assertArrayEquals(e.getValue(), got.get(e.getKey()), "xattr " + e.getKey() + " of " + p + " on disk");
         }
     }
 
@@ -162,6 +185,7 @@ final class ModelCheck {
     private static void readerDir(FileSystemReader r, PosixModel m, Inode dirInode, String path) throws IOException {
         PosixModel.Node dir = m.node(dirInode.addr());
         dinode(path.isEmpty() ? "/" : path, m, dir, dirInode.dinode());
+        readerXattrs(r, dirInode, dir, path);
         Map<String, Long> got = new TreeMap<>();
         for (DirectoryReader.Entry e : r.directory(dirInode).list()) {
             if (got.put(e.name(), e.inum().addr()) != null) {
@@ -185,6 +209,7 @@ final class ModelCheck {
                 continue;
             }
             dinode(p, m, n, i.dinode());
+            readerXattrs(r, i, n, p);
             if (n.type == PosixModel.S_IFLNK) {
                 assertArrayEquals(n.target, r.symlinkTarget(i), "symlink " + p);
             } else if (n.type == PosixModel.S_IFREG) {

@@ -36,6 +36,7 @@ final class PosixModel {
         final TreeMap<String, Long> entries;             // directories, without "." and ".."
         long parent;                                     // directories
         int maxEntries;                                  // directories: the most entries they ever held
+        final TreeMap<String, byte[]> xattrs = new TreeMap<>(); // extended attributes, "user.x" → value
 
         Node(long ino, int type, int perm, long uid, long gid, byte[] target, long parent) {
             this.ino = ino;
@@ -59,7 +60,7 @@ final class PosixModel {
         }
 
         long size() {
-            return type == S_IFREG ? data.size() : type == S_IFLNK ? target.length : -1;
+            return type == S_IFREG ? data.size() : type == S_IFLNK ? target.length : type == S_IFIFO ? 0 : -1;
         }
     }
 
@@ -186,6 +187,61 @@ final class PosixModel {
         }
         if (dst.isDir() && !dst.entries.isEmpty()) {
             return FsException.ENOTEMPTY;
+        }
+        return 0;
+    }
+
+    /** renameat2(RENAME_EXCHANGE): both names must exist; neither may end up inside itself. */
+    int expectExchange(long p1, String n1, long p2, String n2) {
+        if (!nodes.get(p1).isDir() || !nodes.get(p2).isDir()) {
+            return FsException.ENOTDIR;
+        }
+        Node a = child(p1, n1);
+        Node b = child(p2, n2);
+        if (a == null || b == null) {
+            return FsException.ENOENT;
+        }
+        if (p1 != p2) {
+            if (a.isDir() && isAncestorOrSelf(a.ino, p2)) {
+                return FsException.EINVAL;
+            }
+            if (b.isDir() && isAncestorOrSelf(b.ino, p1)) {
+                return FsException.EINVAL;
+            }
+        }
+        return 0;
+    }
+
+    void applyExchange(long p1, String n1, long p2, String n2) {
+        Node a = child(p1, n1);
+        Node b = child(p2, n2);
+        if (a == b) {
+            return;
+        }
+        nodes.get(p1).entries.put(n1, b.ino);
+        nodes.get(p2).entries.put(n2, a.ino);
+        nodes.get(p1).mtimeNs = null;
+        nodes.get(p2).mtimeNs = null;
+        if (a.isDir()) {
+            a.parent = p2;
+            a.mtimeNs = null;
+        }
+        if (b.isDir()) {
+            b.parent = p1;
+            b.mtimeNs = null;
+        }
+    }
+
+    static final int XATTR_CREATE = 1;
+    static final int XATTR_REPLACE = 2;
+
+    int expectSetxattr(Node n, String name, int flags) {
+        boolean exists = n.xattrs.containsKey(name);
+        if ((flags & XATTR_CREATE) != 0 && exists) {
+            return FsException.EEXIST;
+        }
+        if ((flags & XATTR_REPLACE) != 0 && !exists) {
+            return FsException.ENODATA;
         }
         return 0;
     }
