@@ -21,6 +21,8 @@ public final class Withdraw {
 
     Withdraw(Gfs2FileSystem fs) {
         this.fs = fs;
+        // a glock whose blocks cannot be written back before a demote: the kernel withdraws too
+        fs.glocks.onWriteBackFailure((g, e) -> withdraw("write-back for glock " + g.name() + " failed: " + e));
     }
 
     public boolean isWithdrawn() {
@@ -45,6 +47,11 @@ public final class Withdraw {
      * (a {@link CorruptMetadataException} anywhere in the cause chain).
      */
     void onFailure(String op, long ino, Throwable failure) {
+        if (!fs.log.isUsable() && reason == null) {
+            // the journal withdrew by itself (a failed log write): the file system goes with it
+            withdraw(op + " of inode " + ino + " failed with the journal unusable: " + failure.getMessage());
+            return;
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof CorruptMetadataException c) {
                 withdraw(op + " of inode " + ino + " met corrupt metadata: " + c.getMessage());

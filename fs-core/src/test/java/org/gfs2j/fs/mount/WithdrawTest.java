@@ -411,4 +411,85 @@ class WithdrawTest {
                 rounds, withdrawn, mountFailed, unnoticed);
         assertTrue(withdrawn > 0, "no flip was detected at all");
     }
+
+    /** A device whose writes start failing on demand (a dead disk path). */
+    private static final class FailingDevice implements org.gfs2j.journal.device.BlockDevice {
+        private final MemoryDevice inner;
+        private volatile boolean failing;
+
+        FailingDevice(MemoryDevice inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Path path() {
+            return inner.path();
+        }
+
+        @Override
+        public long size() {
+            return inner.size();
+        }
+
+        @Override
+        public int alignment() {
+            return 1;
+        }
+
+        @Override
+        public boolean isReadOnly() {
+            return false;
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            inner.read(offset, dst);
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) throws IOException {
+            if (failing) {
+                throw new IOException("injected write error at byte " + offset);
+            }
+            inner.write(offset, src);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            inner.flush(); // the writes fail, the cache flush itself answers
+        }
+
+        @Override
+        public ByteBuffer allocate(int bytes) {
+            return inner.allocate(bytes);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A failed log write withdraws the journal; the file system withdraws with it and unmounts without writing. */
+    @Test
+    void aFailedLogWriteWithdrawsTheFileSystem() throws Exception {
+        FailingDevice dev = new FailingDevice(new MemoryDevice(base));
+        Gfs2FileSystem fs = Gfs2FileSystem.mount(dev, MountConfig.of(0));
+        try {
+            ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.over(fs);
+            vfs.mkdir(vfs.rootIno(), n("before"), 0700, 0, 0);
+            vfs.syncAll();
+            vfs.mkdir(vfs.rootIno(), n("pending"), 0700, 0, 0);
+            dev.failing = true;
+            FsException e = assertThrows(FsException.class, vfs::syncAll);
+            assertEquals(FsException.EIO, e.errno());
+            assertTrue(vfs.withdrawal().isWithdrawn(), "withdrawn after the journal failed: " + e.getMessage());
+            FsException later = assertThrows(FsException.class, () -> vfs.mkdir(vfs.rootIno(), n("after"), 0700, 0, 0));
+            assertEquals(FsException.EIO, later.errno());
+            assertArrayEquals(KEEP, read(vfs, keepIno, 1000), "intact data still reads");
+        } catch (AssertionError | RuntimeException e) {
+            fs.crash();
+            throw e;
+        }
+        fs.unmount(); // must not throw, must not write
+    }
 }
