@@ -61,6 +61,8 @@ class CrashPointTest {
 
     /** Lines fsck.gfs2 -y printed when it repaired something (numbers masked) → how often. */
     private static final Map<String, Integer> REPAIRS = new TreeMap<>();
+    /** Acknowledged paths found exactly as acknowledged, over all points. */
+    private static final java.util.concurrent.atomic.AtomicLong CHECKED = new java.util.concurrent.atomic.AtomicLong();
     private static final java.util.regex.Pattern FSCK_Y_EXPECTED = java.util.regex.Pattern.compile(
             "Initializing fsck|Recovering journals \\(this may take a while\\)|jid=N: Replayed N of N .*blocks"
                     + "|Journal recovery complete\\.|Validating resource group index\\.|Level N resource group check: .*"
@@ -136,7 +138,9 @@ class CrashPointTest {
                 seed, w.steps().size(), w.records().size(), w.records().stream().filter(MemoryDevice.Write::isFlush).count(),
                 w.acks().size(), (t1 - t0) / 1e9, points, byFsck[0], fsckFixed[0], (System.nanoTime() - t1) / 1e9);
         REPAIRS.forEach((line, count) -> System.out.println("  fsck.gfs2 -y output line x" + count + ": " + line));
+        System.out.println("CrashPointTest: " + CHECKED.get() + " acknowledged paths verified over all points");
         assertTrue(w.acks().size() >= 20, "the workload acknowledged enough fsyncs");
+        assertTrue(CHECKED.get() >= 10L * points, "acknowledged paths verified: " + CHECKED.get());
     }
 
     // ---------------------------------------------------------------- the workload
@@ -348,7 +352,7 @@ class CrashPointTest {
                 }
                 Gfs2Tools.assertFsckClean(file);
                 try (FileSystemReader reader = FileSystemReader.open(file)) {
-                    verifyAcked(w, c, reader, ctx);
+                    CHECKED.addAndGet(verifyAcked(w, c, reader, ctx));
                 }
             } else {
                 MemoryDevice dev = new MemoryDevice(img);
@@ -358,7 +362,7 @@ class CrashPointTest {
                 writeSparse(file, dev.contents());
                 Gfs2Tools.assertFsckClean(file);
                 try (FileSystemReader reader = new FileSystemReader(new DeviceBlockSource(dev, BSIZE), null)) {
-                    verifyAcked(w, c, reader, ctx);
+                    CHECKED.addAndGet(verifyAcked(w, c, reader, ctx));
                 }
                 result = "mount";
             }
@@ -371,7 +375,7 @@ class CrashPointTest {
     }
 
     /** Every path the last fsync before record {@code c} acknowledged, and no step since touched, is as acknowledged. */
-    private static void verifyAcked(Workload w, int c, FileSystemReader r, String ctx) throws IOException {
+    private static int verifyAcked(Workload w, int c, FileSystemReader r, String ctx) throws IOException {
         Ack ack = null;
         for (Ack a : w.acks()) {
             if (a.endRecord() <= c) {
@@ -379,7 +383,7 @@ class CrashPointTest {
             }
         }
         if (ack == null) {
-            return; // nothing acknowledged yet
+            return 0; // nothing acknowledged yet
         }
         int lastStep = ack.step();
         for (int s = 0; s < w.steps().size(); s++) {
@@ -421,7 +425,7 @@ class CrashPointTest {
             }
             checked++;
         }
-        assertTrue(checked >= 0);
+        return checked;
     }
 
     /** Writes {@code img} as a sparse file: blocks of zeros are left as holes. */
