@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * unstuffing, height growth, holes; {@link FileData}), read, truncate up and down (setattr size,
  * O_TRUNC), setattr of mode/uid/gid/atime/mtime, mkdir, unlink (blocks freed at the last link),
  * rmdir (ENOTEMPTY), fsync. Not implemented (ENOSYS/EINVAL): RENAME_EXCHANGE, device/fifo nodes,
- * xattr changes, rmdir of exhash directories and removal of inodes with xattr blocks.
+ * xattr changes. The last link of any inode (exhash directories, xattr blocks included) frees it
+ * through {@link InodeDeallocator}.
  * Unlinked-but-open inodes are freed at once (no iopen protocol yet): reads through a handle of a
  * removed file answer ESTALE.
  *
@@ -61,6 +62,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private final ReentrantLock mutation = new ReentrantLock();
     private final boolean ownsMount;
     private final FileData data;
+    private final InodeDeallocator dealloc;
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
     /** Open regular files. Reads look the inode up again, so they see every write. */
     private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
@@ -73,6 +75,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         this.ownsMount = ownsMount;
         this.reads = ReadOnlyGfs2Vfs.over("gfs2j journal " + fs.jid, fs.reader);
         this.data = new FileData(fs);
+        this.dealloc = new InodeDeallocator(fs);
     }
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
@@ -319,7 +322,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     throw new FsException(FsException.EEXIST, "file exists");
                 }
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(parentIno, 8);
-                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + 2 * tableBlocks(parentIno),
+                             tableBlocks(parentIno))) {
                     fs.alloc.use(tx, rl);
                     Inum num = dir ? fs.alloc.allocateDinodeSpread(tx) : fs.alloc.allocateDinode(tx, parentIno);
                     tx.hold(fs.glocks.acquire(GlockName.inode(num.addr()), GlockState.EX, HolderFlags.ORDER_EXEMPT));
@@ -389,7 +393,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     throw new FsException(FsException.EEXIST, "file exists");
                 }
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(newParentIno, 8);
-                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + 2 * tableBlocks(newParentIno),
+                             tableBlocks(newParentIno))) {
                     fs.alloc.use(tx, rl);
                     writer(tx, newParentIno).add(newParentIno, name, t.num(), Dinode.dType(t.mode()));
                     long nowNs = System.currentTimeMillis() * 1_000_000L;
@@ -453,12 +458,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         throw new FsException(FsException.ENOTEMPTY, "directory not empty");
                     }
                     boolean last = dir || v.nlink() <= 1;
-                    if (last && (v.eattr() != 0 || v.isExhashDir() || (!v.isStuffed() && !v.isRegular()))) {
-                        throw new FsException(FsException.ENOSYS,
-                                "deallocating directories with leaf blocks or inodes with xattr blocks is not implemented yet");
-                    }
-                    if (last && !v.isStuffed()) {
-                        removeWithBlocks(parentIno, name, addr);
+                    if (last && (!v.isStuffed() || v.isExhashDir() || v.eattr() != 0)) {
+                        removeWithBlocks(parentIno, name, addr, dir);
                         return null;
                     }
                     try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
@@ -502,7 +503,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
      * unlinked protocol; a crash in between leaves an UNLINKED inode that fsck.gfs2 frees).
      * Called with the parent's and the victim's glocks held.
      */
-    private void removeWithBlocks(long parentIno, String name, long addr) throws IOException {
+    private void removeWithBlocks(long parentIno, String name, long addr, boolean dir) throws IOException {
         try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
              FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
             fs.alloc.use(tx, rl);
@@ -511,7 +512,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             }
             long nowNs = System.currentTimeMillis() * 1_000_000L;
             ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
-            Dinode.decode(pb, parentIno).encode(pb);
+            Dinode p = Dinode.decode(pb, parentIno);
+            (dir ? p.withNlink(p.nlink() - 1) : p).encode(pb);
             putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
             putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
             ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
@@ -524,15 +526,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     /** Frees an UNLINKED inode's blocks (several transactions if needed), then its dinode. */
     private void deallocateUnlinked(long addr) throws IOException {
-        if (!dinode(addr).isStuffed()) {
-            data.truncate(addr, 0);
-        }
-        try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
-             FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
-            fs.alloc.use(tx, rl);
-            fs.alloc.freeDinode(tx, addr);
-            tx.commitDurable(); // the freed dinode block may be reused for data at once
-        }
+        dealloc.deallocate(addr);
     }
 
     @Override
@@ -584,12 +578,6 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         if (yd.isDirectory() && yd.entries() > 2) {
                             throw new FsException(FsException.ENOTEMPTY, "directory not empty");
                         }
-                        boolean yLast = yd.isDirectory() || yd.nlink() <= 1;
-                        if (yLast && (yd.eattr() != 0 || yd.isExhashDir()
-                                || (!yd.isStuffed() && !yd.isRegular()))) {
-                            throw new FsException(FsException.ENOSYS,
-                                    "deallocating directories with leaf blocks or inodes with xattr blocks is not implemented yet");
-                        }
                     }
                     if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
                         throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
@@ -637,7 +625,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         boolean xDir = xd.isDirectory();
         boolean yLast = yd != null && (yd.isDirectory() || yd.nlink() <= 1);
         try (RgrpLocks rl = fs.alloc.reserveRgrps(y != 0 ? y : b, 8);
-             FsTransaction tx = FsTransaction.begin(fs.cache, 2 * txBlocks(), 4)) {
+             FsTransaction tx = FsTransaction.begin(fs.cache, 2 * txBlocks() + 2 * tableBlocks(b),
+                     4 + tableBlocks(b))) {
             fs.alloc.use(tx, rl);
             long nowNs = System.currentTimeMillis() * 1_000_000L;
             if (yd != null) {
@@ -745,6 +734,19 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private int txBlocks() {
         // dinode, parent dinode, directory blocks a split or table growth may touch, rgrps, statfs
         return 64 + fs.alloc.logBlocksFor(fs.rgrps.size());
+    }
+
+    /**
+     * Blocks of a directory's hash table in JD blocks (0 when stuffed or linear): an added entry
+     * that doubles the table frees them all and writes twice as many.
+     */
+    private int tableBlocks(long dirIno) throws IOException {
+        Dinode d = dinode(dirIno);
+        if (!d.isExhashDir() || d.height() == 0) {
+            return 0;
+        }
+        long jd = ((8L << d.depth()) + fs.geo.jbsize() - 1) / fs.geo.jbsize();
+        return (int) Math.min(Integer.MAX_VALUE / 4, jd + jd / fs.geo.inptrs() + d.height() + 2);
     }
 
     private static void putTime(ByteBuffer b, int secOff, int nsecOff, long nanos) {
