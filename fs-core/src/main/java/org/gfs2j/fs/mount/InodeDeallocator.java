@@ -57,6 +57,17 @@ final class InodeDeallocator {
     private final Geometry geo;
     private final int bsize;
 
+    /** Runs after each durable commit (tests copy the image there to get a crash in between). */
+    interface CommitHook {
+        void committed(long addr) throws IOException;
+    }
+
+    private volatile CommitHook afterCommit = addr -> { };
+
+    void afterEachCommit(CommitHook hook) {
+        this.afterCommit = hook;
+    }
+
     InodeDeallocator(Gfs2FileSystem fs) {
         this.fs = fs;
         this.geo = fs.geo;
@@ -219,6 +230,7 @@ final class InodeDeallocator {
             dropBlocks(tx.modify(addr, g), addr, toFree.size());
             tx.commitDurable();
         }
+        afterCommit.committed(addr);
         return true;
     }
 
@@ -316,6 +328,7 @@ final class InodeDeallocator {
             dropBlocks(tx.modify(addr, g), addr, eds.size());
             tx.commitDurable();
         }
+        afterCommit.committed(addr);
         return true;
     }
 
@@ -347,6 +360,7 @@ final class InodeDeallocator {
             dropBlocks(tx.modify(addr, g), addr, batch.size());
             tx.commitDurable();
         }
+        afterCommit.committed(addr);
         return true;
     }
 
@@ -400,6 +414,7 @@ final class InodeDeallocator {
             dropBlocks(tx.modify(addr, g), addr, plan.size());
             tx.commitDurable();
         }
+        afterCommit.committed(addr);
         return true;
     }
 
@@ -457,6 +472,7 @@ final class InodeDeallocator {
             fs.alloc.freeDinode(tx, addr);
             tx.commitDurable(); // the freed blocks may be reused for data at once
         }
+        afterCommit.committed(addr);
         LOG.debug("inode {} deallocated", addr);
     }
 }

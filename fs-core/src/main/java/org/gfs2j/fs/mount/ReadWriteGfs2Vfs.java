@@ -128,6 +128,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         return fs;
     }
 
+    /** The deallocator (tests hook its transactions). */
+    InodeDeallocator deallocator() {
+        return dealloc;
+    }
+
     // ---- reading: ReadOnlyGfs2Vfs over the mount's cache ----
 
     @Override
