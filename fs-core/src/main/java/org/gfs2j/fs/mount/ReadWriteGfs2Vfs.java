@@ -63,6 +63,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private final boolean ownsMount;
     private final FileData data;
     private final InodeDeallocator dealloc;
+    private final InodeUsers users;
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
     /** Open regular files. Reads look the inode up again, so they see every write. */
     private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
@@ -76,6 +77,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         this.reads = ReadOnlyGfs2Vfs.over("gfs2j journal " + fs.jid, fs.reader);
         this.data = new FileData(fs);
         this.dealloc = new InodeDeallocator(fs);
+        this.users = new InodeUsers(fs.glocks);
     }
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
@@ -99,13 +101,18 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     found.addAll(fs.alloc.unlinked(tx, i)); // looked at, never committed
                 }
             }
+            int freed = 0;
             for (long addr : found) {
-                try (Holder h = fs.glocks.acquire(GlockName.inode(addr), GlockState.EX)) {
-                    LOG.info("freeing inode {} left unlinked by an interrupted removal", addr);
-                    deallocateUnlinked(addr);
+                try (Holder h = fs.glocks.acquire(GlockName.inode(addr), GlockState.EX);
+                     Holder del = users.tryDeallocate(addr)) {
+                    if (del != null) { // else still open somewhere: its last user frees it
+                        LOG.info("freeing inode {} left unlinked by an interrupted removal or a crash", addr);
+                        deallocateUnlinked(addr);
+                        freed++;
+                    }
                 }
             }
-            return found.size();
+            return freed;
         } finally {
             mutation.unlock();
         }
@@ -147,12 +154,52 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public InodeAttributes lookup(long parentIno, byte[] name) throws FsException {
-        return reads.lookup(parentIno, name);
+        InodeAttributes a = reads.lookup(parentIno, name);
+        referenced(a.ino());
+        return a;
+    }
+
+    /** The caller hands a reference to {@code ino} on (to the kernel): it keeps an unlinked inode until forget. */
+    private void referenced(long ino) throws FsException {
+        try {
+            users.referenced(ino, 1);
+        } catch (IOException e) {
+            throw new FsException("iopen glock of inode " + ino + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
     public void forget(long ino, long count) {
-        // nothing is kept per inode yet (see the class comment on unlinked-but-open inodes)
+        if (users.forgotten(ino, count)) {
+            lastUserGone(ino);
+        }
+    }
+
+    /**
+     * The last user of an inode whose last link went while it was in use is gone: deallocate it
+     * now if it is still unlinked and nobody (here or on another node) took it meanwhile.
+     */
+    private void lastUserGone(long ino) {
+        try {
+            modify("deallocate", ino, () -> {
+                try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
+                    ByteBuffer b = fs.cache.read(ino, GlockName.inode(ino));
+                    if (org.gfs2j.journal.format.MetaHeader.typeOf(b, 0) != org.gfs2j.journal.format.MetaType.DI
+                            || Dinode.decode(b, ino).nlink() != 0) {
+                        return null; // freed already, or linked again: nothing to do
+                    }
+                    try (Holder del = users.tryDeallocate(ino)) {
+                        if (del != null) {
+                            deallocateUnlinked(ino);
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (FsException e) {
+            // it stays UNLINKED: the next mount's freeUnlinked (or fsck.gfs2) frees it
+            LOG.error("deallocating unlinked inode {} after its last user failed: {}", ino, e.getMessage());
+        }
     }
 
     @Override
@@ -171,6 +218,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         reads.release(reads.open(ino, 0));
         if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0) {
             setattr(ino, null, null, null, 0L, null, null);
+        }
+        try {
+            users.opened(ino);
+        } catch (IOException e) {
+            throw new FsException("iopen glock of inode " + ino + ": " + e.getMessage(), e);
         }
         long h = nextHandle.getAndIncrement();
         files.put(h, new OpenFile(ino, (flags & O_ACCMODE) != 0));
@@ -216,7 +268,10 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public void release(long handle) {
-        files.remove(handle);
+        OpenFile f = files.remove(handle);
+        if (f != null && users.released(f.ino())) {
+            lastUserGone(f.ino());
+        }
     }
 
     @Override
@@ -226,7 +281,28 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public void readdir(long dirHandle, long cookie, boolean withAttributes, DirSink sink) throws FsException {
-        reads.readdir(dirHandle, cookie, withAttributes, sink);
+        if (!withAttributes) {
+            reads.readdir(dirHandle, cookie, false, sink);
+            return;
+        }
+        FsException[] failed = new FsException[1];
+        reads.readdir(dirHandle, cookie, true, e -> {
+            if (!sink.accept(e)) {
+                return false;
+            }
+            if (e.attributes() != null && !e.isDotOrDotDot()) { // a reference handed on
+                try {
+                    referenced(e.ino());
+                } catch (FsException x) {
+                    failed[0] = x;
+                    return false;
+                }
+            }
+            return true;
+        });
+        if (failed[0] != null) {
+            throw failed[0];
+        }
     }
 
     @Override
@@ -463,37 +539,42 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         throw new FsException(FsException.ENOTEMPTY, "directory not empty");
                     }
                     boolean last = dir || v.nlink() <= 1;
-                    if (last && (!v.isStuffed() || v.isExhashDir() || v.eattr() != 0)) {
-                        removeWithBlocks(parentIno, name, addr, dir);
-                        return null;
-                    }
-                    try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
-                         FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
-                        fs.alloc.use(tx, rl);
-                        if (writer(tx, parentIno).remove(parentIno, name) == null) {
-                            throw new FsException(FsException.ENOENT, "no such entry");
+                    try (Holder del = last ? users.tryDeallocate(addr) : null) {
+                        if (last && (del == null || !v.isStuffed() || v.isExhashDir() || v.eattr() != 0)) {
+                            removeWithBlocks(parentIno, name, addr, dir);
+                            if (del != null) {
+                                deallocateUnlinked(addr);
+                            } // else in use: UNLINKED until its last user is gone (lastUserGone)
+                            return null;
                         }
-                        long nowNs = System.currentTimeMillis() * 1_000_000L;
-                        ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
-                        Dinode p = Dinode.decode(pb, parentIno);
-                        if (dir) {
-                            p = p.withNlink(p.nlink() - 1);
-                        }
-                        p.encode(pb);
-                        putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
-                        putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
-                        if (last) {
-                            fs.alloc.freeDinode(tx, addr);
-                        } else {
-                            ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
-                            Dinode cur = Dinode.decode(vb, addr);
-                            cur.withNlink(cur.nlink() - 1).encode(vb);
-                            putTime(vb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
-                        }
-                        if (last) {
-                            tx.commitDurable(); // the freed dinode block may be reused for data at once
-                        } else {
-                            tx.commit();
+                        try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
+                             FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
+                            fs.alloc.use(tx, rl);
+                            if (writer(tx, parentIno).remove(parentIno, name) == null) {
+                                throw new FsException(FsException.ENOENT, "no such entry");
+                            }
+                            long nowNs = System.currentTimeMillis() * 1_000_000L;
+                            ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
+                            Dinode p = Dinode.decode(pb, parentIno);
+                            if (dir) {
+                                p = p.withNlink(p.nlink() - 1);
+                            }
+                            p.encode(pb);
+                            putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
+                            putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+                            if (last) {
+                                fs.alloc.freeDinode(tx, addr);
+                            } else {
+                                ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
+                                Dinode cur = Dinode.decode(vb, addr);
+                                cur.withNlink(cur.nlink() - 1).encode(vb);
+                                putTime(vb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+                            }
+                            if (last) {
+                                tx.commitDurable(); // the freed dinode block may be reused for data at once
+                            } else {
+                                tx.commit();
+                            }
                         }
                     }
                 }
@@ -503,9 +584,10 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     /**
-     * The last link of a file with blocks: the entry goes and the dinode becomes UNLINKED in one
-     * transaction, its blocks are freed in further ones, then the dinode (docs/allocation.md, the
-     * unlinked protocol; a crash in between leaves an UNLINKED inode that fsck.gfs2 frees).
+     * The last link of an inode that is still in use, or that owns blocks: the entry goes and the
+     * dinode becomes UNLINKED (nlink 0) in one transaction; the caller then frees it at once or
+     * leaves it to its last user (docs/allocation.md, the unlinked protocol; a crash in between
+     * leaves an UNLINKED inode that the next mount or fsck.gfs2 frees).
      * Called with the parent's and the victim's glocks held.
      */
     private void removeWithBlocks(long parentIno, String name, long addr, boolean dir) throws IOException {
@@ -526,7 +608,6 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             fs.alloc.markUnlinked(tx, addr);
             tx.commit();
         }
-        deallocateUnlinked(addr);
     }
 
     /** Frees an UNLINKED inode's blocks (several transactions if needed), then its dinode. */
@@ -589,7 +670,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     }
                     boolean yFreed = renameTx(parentIno, name, newParentIno, newName, x, xd, y, yd);
                     if (yFreed) {
-                        deallocateUnlinked(y);
+                        try (Holder del = users.tryDeallocate(y)) {
+                            if (del != null) {
+                                deallocateUnlinked(y);
+                            } // else in use: UNLINKED until its last user is gone
+                        }
                     }
                 }
             }
@@ -720,6 +805,10 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public void close() throws IOException {
+        // nobody can use an inode after unmount: free those unlinked while in use
+        for (long ino : users.closeAll()) {
+            lastUserGone(ino);
+        }
         if (ownsMount) {
             fs.unmount();
         }
