@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * rmdir (ENOTEMPTY), fsync. Not implemented (ENOSYS/EINVAL): RENAME_EXCHANGE, device/fifo nodes,
  * xattr changes. The last link of any inode (exhash directories, xattr blocks included) frees it
  * through {@link InodeDeallocator}.
- * Unlinked-but-open inodes are freed at once (no iopen protocol yet): reads through a handle of a
- * removed file answer ESTALE.
+ * Open handles and kernel references (lookup, readdir with attributes, until forget) keep a
+ * removed inode UNLINKED, readable and writable, until the last of them goes ({@link InodeUsers},
+ * the iopen glock; docs/allocation.md "Unlinked-but-open inodes").
  *
  * <p>Row 1 of the lock order is one mount-wide mutation lock: every modifying operation is
  * serialized on this node (correct, coarse; per-inode locks come with concurrent writers).
