@@ -40,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * unstuffing, height growth, holes; {@link FileData}), read, truncate up and down (setattr size,
  * O_TRUNC), setattr of mode/uid/gid/atime/mtime, mkdir, unlink (blocks freed at the last link),
  * rmdir (ENOTEMPTY), fsync. Not implemented (ENOSYS/EINVAL): RENAME_EXCHANGE, device/fifo nodes,
- * xattr changes, rmdir of exhash directories and removal of inodes with xattr blocks.
- * Unlinked-but-open inodes are freed at once (no iopen protocol yet): reads through a handle of a
- * removed file answer ESTALE.
+ * xattr changes. The last link of any inode (exhash directories, xattr blocks included) frees it
+ * through {@link InodeDeallocator}.
+ * Open handles and kernel references (lookup, readdir with attributes, until forget) keep a
+ * removed inode UNLINKED, readable and writable, until the last of them goes ({@link InodeUsers},
+ * the iopen glock; docs/allocation.md "Unlinked-but-open inodes").
  *
  * <p>Row 1 of the lock order is one mount-wide mutation lock: every modifying operation is
  * serialized on this node (correct, coarse; per-inode locks come with concurrent writers).
@@ -61,6 +63,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private final ReentrantLock mutation = new ReentrantLock();
     private final boolean ownsMount;
     private final FileData data;
+    private final InodeDeallocator dealloc;
+    private final InodeUsers users;
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
     /** Open regular files. Reads look the inode up again, so they see every write. */
     private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
@@ -73,6 +77,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         this.ownsMount = ownsMount;
         this.reads = ReadOnlyGfs2Vfs.over("gfs2j journal " + fs.jid, fs.reader);
         this.data = new FileData(fs);
+        this.dealloc = new InodeDeallocator(fs);
+        this.users = new InodeUsers(fs.glocks);
     }
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
@@ -96,13 +102,18 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     found.addAll(fs.alloc.unlinked(tx, i)); // looked at, never committed
                 }
             }
+            int freed = 0;
             for (long addr : found) {
-                try (Holder h = fs.glocks.acquire(GlockName.inode(addr), GlockState.EX)) {
-                    LOG.info("freeing inode {} left unlinked by an interrupted removal", addr);
-                    deallocateUnlinked(addr);
+                try (Holder h = fs.glocks.acquire(GlockName.inode(addr), GlockState.EX);
+                     Holder del = users.tryDeallocate(addr)) {
+                    if (del != null) { // else still open somewhere: its last user frees it
+                        LOG.info("freeing inode {} left unlinked by an interrupted removal or a crash", addr);
+                        deallocateUnlinked(addr);
+                        freed++;
+                    }
                 }
             }
-            return found.size();
+            return freed;
         } finally {
             mutation.unlock();
         }
@@ -125,6 +136,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         return fs;
     }
 
+    /** The deallocator (tests hook its transactions). */
+    InodeDeallocator deallocator() {
+        return dealloc;
+    }
+
     // ---- reading: ReadOnlyGfs2Vfs over the mount's cache ----
 
     @Override
@@ -139,12 +155,52 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public InodeAttributes lookup(long parentIno, byte[] name) throws FsException {
-        return reads.lookup(parentIno, name);
+        InodeAttributes a = reads.lookup(parentIno, name);
+        referenced(a.ino());
+        return a;
+    }
+
+    /** The caller hands a reference to {@code ino} on (to the kernel): it keeps an unlinked inode until forget. */
+    private void referenced(long ino) throws FsException {
+        try {
+            users.referenced(ino, 1);
+        } catch (IOException e) {
+            throw new FsException("iopen glock of inode " + ino + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
     public void forget(long ino, long count) {
-        // nothing is kept per inode yet (see the class comment on unlinked-but-open inodes)
+        if (users.forgotten(ino, count)) {
+            lastUserGone(ino);
+        }
+    }
+
+    /**
+     * The last user of an inode whose last link went while it was in use is gone: deallocate it
+     * now if it is still unlinked and nobody (here or on another node) took it meanwhile.
+     */
+    private void lastUserGone(long ino) {
+        try {
+            modify("deallocate", ino, () -> {
+                try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
+                    ByteBuffer b = fs.cache.read(ino, GlockName.inode(ino));
+                    if (org.gfs2j.journal.format.MetaHeader.typeOf(b, 0) != org.gfs2j.journal.format.MetaType.DI
+                            || Dinode.decode(b, ino).nlink() != 0) {
+                        return null; // freed already, or linked again: nothing to do
+                    }
+                    try (Holder del = users.tryDeallocate(ino)) {
+                        if (del != null) {
+                            deallocateUnlinked(ino);
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (FsException e) {
+            // it stays UNLINKED: the next mount's freeUnlinked (or fsck.gfs2) frees it
+            LOG.error("deallocating unlinked inode {} after its last user failed: {}", ino, e.getMessage());
+        }
     }
 
     @Override
@@ -163,6 +219,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         reads.release(reads.open(ino, 0));
         if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0) {
             setattr(ino, null, null, null, 0L, null, null);
+        }
+        try {
+            users.opened(ino);
+        } catch (IOException e) {
+            throw new FsException("iopen glock of inode " + ino + ": " + e.getMessage(), e);
         }
         long h = nextHandle.getAndIncrement();
         files.put(h, new OpenFile(ino, (flags & O_ACCMODE) != 0));
@@ -208,7 +269,10 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public void release(long handle) {
-        files.remove(handle);
+        OpenFile f = files.remove(handle);
+        if (f != null && users.released(f.ino())) {
+            lastUserGone(f.ino());
+        }
     }
 
     @Override
@@ -218,7 +282,28 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public void readdir(long dirHandle, long cookie, boolean withAttributes, DirSink sink) throws FsException {
-        reads.readdir(dirHandle, cookie, withAttributes, sink);
+        if (!withAttributes) {
+            reads.readdir(dirHandle, cookie, false, sink);
+            return;
+        }
+        FsException[] failed = new FsException[1];
+        reads.readdir(dirHandle, cookie, true, e -> {
+            if (!sink.accept(e)) {
+                return false;
+            }
+            if (e.attributes() != null && !e.isDotOrDotDot()) { // a reference handed on
+                try {
+                    referenced(e.ino());
+                } catch (FsException x) {
+                    failed[0] = x;
+                    return false;
+                }
+            }
+            return true;
+        });
+        if (failed[0] != null) {
+            throw failed[0];
+        }
     }
 
     @Override
@@ -319,7 +404,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     throw new FsException(FsException.EEXIST, "file exists");
                 }
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(parentIno, 8);
-                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + 2 * tableBlocks(parentIno),
+                             tableBlocks(parentIno))) {
                     fs.alloc.use(tx, rl);
                     Inum num = dir ? fs.alloc.allocateDinodeSpread(tx) : fs.alloc.allocateDinode(tx, parentIno);
                     tx.hold(fs.glocks.acquire(GlockName.inode(num.addr()), GlockState.EX, HolderFlags.ORDER_EXEMPT));
@@ -389,7 +475,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     throw new FsException(FsException.EEXIST, "file exists");
                 }
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(newParentIno, 8);
-                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + 2 * tableBlocks(newParentIno),
+                             tableBlocks(newParentIno))) {
                     fs.alloc.use(tx, rl);
                     writer(tx, newParentIno).add(newParentIno, name, t.num(), Dinode.dType(t.mode()));
                     long nowNs = System.currentTimeMillis() * 1_000_000L;
@@ -453,41 +540,42 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         throw new FsException(FsException.ENOTEMPTY, "directory not empty");
                     }
                     boolean last = dir || v.nlink() <= 1;
-                    if (last && (v.eattr() != 0 || v.isExhashDir() || (!v.isStuffed() && !v.isRegular()))) {
-                        throw new FsException(FsException.ENOSYS,
-                                "deallocating directories with leaf blocks or inodes with xattr blocks is not implemented yet");
-                    }
-                    if (last && !v.isStuffed()) {
-                        removeWithBlocks(parentIno, name, addr);
-                        return null;
-                    }
-                    try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
-                         FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
-                        fs.alloc.use(tx, rl);
-                        if (writer(tx, parentIno).remove(parentIno, name) == null) {
-                            throw new FsException(FsException.ENOENT, "no such entry");
+                    try (Holder del = last ? users.tryDeallocate(addr) : null) {
+                        if (last && (del == null || !v.isStuffed() || v.isExhashDir() || v.eattr() != 0)) {
+                            removeWithBlocks(parentIno, name, addr, dir);
+                            if (del != null) {
+                                deallocateUnlinked(addr);
+                            } // else in use: UNLINKED until its last user is gone (lastUserGone)
+                            return null;
                         }
-                        long nowNs = System.currentTimeMillis() * 1_000_000L;
-                        ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
-                        Dinode p = Dinode.decode(pb, parentIno);
-                        if (dir) {
-                            p = p.withNlink(p.nlink() - 1);
-                        }
-                        p.encode(pb);
-                        putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
-                        putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
-                        if (last) {
-                            fs.alloc.freeDinode(tx, addr);
-                        } else {
-                            ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
-                            Dinode cur = Dinode.decode(vb, addr);
-                            cur.withNlink(cur.nlink() - 1).encode(vb);
-                            putTime(vb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
-                        }
-                        if (last) {
-                            tx.commitDurable(); // the freed dinode block may be reused for data at once
-                        } else {
-                            tx.commit();
+                        try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
+                             FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
+                            fs.alloc.use(tx, rl);
+                            if (writer(tx, parentIno).remove(parentIno, name) == null) {
+                                throw new FsException(FsException.ENOENT, "no such entry");
+                            }
+                            long nowNs = System.currentTimeMillis() * 1_000_000L;
+                            ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
+                            Dinode p = Dinode.decode(pb, parentIno);
+                            if (dir) {
+                                p = p.withNlink(p.nlink() - 1);
+                            }
+                            p.encode(pb);
+                            putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
+                            putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+                            if (last) {
+                                fs.alloc.freeDinode(tx, addr);
+                            } else {
+                                ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
+                                Dinode cur = Dinode.decode(vb, addr);
+                                cur.withNlink(cur.nlink() - 1).encode(vb);
+                                putTime(vb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+                            }
+                            if (last) {
+                                tx.commitDurable(); // the freed dinode block may be reused for data at once
+                            } else {
+                                tx.commit();
+                            }
                         }
                     }
                 }
@@ -497,12 +585,13 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     /**
-     * The last link of a file with blocks: the entry goes and the dinode becomes UNLINKED in one
-     * transaction, its blocks are freed in further ones, then the dinode (docs/allocation.md, the
-     * unlinked protocol; a crash in between leaves an UNLINKED inode that fsck.gfs2 frees).
+     * The last link of an inode that is still in use, or that owns blocks: the entry goes and the
+     * dinode becomes UNLINKED (nlink 0) in one transaction; the caller then frees it at once or
+     * leaves it to its last user (docs/allocation.md, the unlinked protocol; a crash in between
+     * leaves an UNLINKED inode that the next mount or fsck.gfs2 frees).
      * Called with the parent's and the victim's glocks held.
      */
-    private void removeWithBlocks(long parentIno, String name, long addr) throws IOException {
+    private void removeWithBlocks(long parentIno, String name, long addr, boolean dir) throws IOException {
         try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
              FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
             fs.alloc.use(tx, rl);
@@ -511,7 +600,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             }
             long nowNs = System.currentTimeMillis() * 1_000_000L;
             ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
-            Dinode.decode(pb, parentIno).encode(pb);
+            Dinode p = Dinode.decode(pb, parentIno);
+            (dir ? p.withNlink(p.nlink() - 1) : p).encode(pb);
             putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
             putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
             ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
@@ -519,20 +609,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             fs.alloc.markUnlinked(tx, addr);
             tx.commit();
         }
-        deallocateUnlinked(addr);
     }
 
     /** Frees an UNLINKED inode's blocks (several transactions if needed), then its dinode. */
     private void deallocateUnlinked(long addr) throws IOException {
-        if (!dinode(addr).isStuffed()) {
-            data.truncate(addr, 0);
-        }
-        try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
-             FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
-            fs.alloc.use(tx, rl);
-            fs.alloc.freeDinode(tx, addr);
-            tx.commitDurable(); // the freed dinode block may be reused for data at once
-        }
+        dealloc.deallocate(addr);
     }
 
     @Override
@@ -584,19 +665,17 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         if (yd.isDirectory() && yd.entries() > 2) {
                             throw new FsException(FsException.ENOTEMPTY, "directory not empty");
                         }
-                        boolean yLast = yd.isDirectory() || yd.nlink() <= 1;
-                        if (yLast && (yd.eattr() != 0 || yd.isExhashDir()
-                                || (!yd.isStuffed() && !yd.isRegular()))) {
-                            throw new FsException(FsException.ENOSYS,
-                                    "deallocating directories with leaf blocks or inodes with xattr blocks is not implemented yet");
-                        }
                     }
                     if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
                         throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
                     }
                     boolean yFreed = renameTx(parentIno, name, newParentIno, newName, x, xd, y, yd);
                     if (yFreed) {
-                        deallocateUnlinked(y);
+                        try (Holder del = users.tryDeallocate(y)) {
+                            if (del != null) {
+                                deallocateUnlinked(y);
+                            } // else in use: UNLINKED until its last user is gone
+                        }
                     }
                 }
             }
@@ -637,7 +716,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         boolean xDir = xd.isDirectory();
         boolean yLast = yd != null && (yd.isDirectory() || yd.nlink() <= 1);
         try (RgrpLocks rl = fs.alloc.reserveRgrps(y != 0 ? y : b, 8);
-             FsTransaction tx = FsTransaction.begin(fs.cache, 2 * txBlocks(), 4)) {
+             FsTransaction tx = FsTransaction.begin(fs.cache, 2 * txBlocks() + 2 * tableBlocks(b),
+                     4 + tableBlocks(b))) {
             fs.alloc.use(tx, rl);
             long nowNs = System.currentTimeMillis() * 1_000_000L;
             if (yd != null) {
@@ -726,6 +806,10 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public void close() throws IOException {
+        // nobody can use an inode after unmount: free those unlinked while in use
+        for (long ino : users.closeAll()) {
+            lastUserGone(ino);
+        }
         if (ownsMount) {
             fs.unmount();
         }
@@ -745,6 +829,19 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private int txBlocks() {
         // dinode, parent dinode, directory blocks a split or table growth may touch, rgrps, statfs
         return 64 + fs.alloc.logBlocksFor(fs.rgrps.size());
+    }
+
+    /**
+     * Blocks of a directory's hash table in JD blocks (0 when stuffed or linear): an added entry
+     * that doubles the table frees them all and writes twice as many.
+     */
+    private int tableBlocks(long dirIno) throws IOException {
+        Dinode d = dinode(dirIno);
+        if (!d.isExhashDir() || d.height() == 0) {
+            return 0;
+        }
+        long jd = ((8L << d.depth()) + fs.geo.jbsize() - 1) / fs.geo.jbsize();
+        return (int) Math.min(Integer.MAX_VALUE / 4, jd + jd / fs.geo.inptrs() + d.height() + 2);
     }
 
     private static void putTime(ByteBuffer b, int secOff, int nsecOff, long nanos) {
