@@ -280,4 +280,24 @@ class XattrWriterTest {
         }
         Gfs2Tools.assertFsckClean(small);
     }
+
+    @Test
+    void aCorruptEaBlockIsAnIoErrorAndNothingElse() throws Exception {
+        Path img = TestMount.mkfs(dir, "img", 64, 32, 4096);
+        try (ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.mount(img, MountConfig.of(0))) {
+            long f = file(vfs, "f");
+            vfs.setxattr(f, "user.a", n("1"), 0);
+            long ea = dinode(vfs, f).eattr();
+            try (org.gfs2j.fs.cache.FsTransaction tx = org.gfs2j.fs.cache.FsTransaction.begin(vfs.fileSystem().cache, 1, 0)) {
+                tx.modify(ea, org.gfs2j.fs.glock.GlockName.inode(f)).putInt(24, 13); // ea_rec_len not a multiple of 8
+                tx.commit();
+            }
+            long free = freeBlocks(vfs);
+            assertErrno(FsException.EIO, () -> vfs.setxattr(f, "user.b", n("2"), 0));
+            assertErrno(FsException.EIO, () -> vfs.removexattr(f, "user.a"));
+            assertErrno(FsException.EIO, () -> vfs.getxattr(f, "user.a"));
+            assertEquals(free, freeBlocks(vfs), "nothing allocated");
+            assertEquals(2, dinode(vfs, f).blocks());
+        }
+    }
 }
