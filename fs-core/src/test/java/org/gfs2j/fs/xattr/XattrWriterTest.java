@@ -157,6 +157,18 @@ class XattrWriterTest {
             assertEquals(List.of(), vfs.listxattr(f));
             assertEquals(2, dinode(vfs, f).blocks(), "the EA block stays, as in the kernel");
             assertBlocksCounted(vfs, f);
+
+            long free = freeBlocks(vfs);
+            vfs.setxattr(f, "user.p", n("1"), 0);
+            vfs.setxattr(f, "user.big", filled(5000, 1), 0);
+            vfs.setxattr(f, "user.q", n("2"), 0);
+            assertEquals("p=1,big=5000*,q=1", layout(vfs, f));
+            assertEquals(4, dinode(vfs, f).blocks());
+            vfs.removexattr(f, "user.big"); // an ED-backed record in the middle: blocks freed, merged into p
+            assertEquals("p=1,q=1", layout(vfs, f));
+            assertEquals(2, dinode(vfs, f).blocks());
+            assertEquals(free, freeBlocks(vfs));
+            assertArrayEquals(n("2"), vfs.getxattr(f, "user.q"));
         }
         Gfs2Tools.assertFsckClean(img);
     }
