@@ -83,10 +83,11 @@ public final class XattrOperations {
             } else {
                 writer.checkSize(n, v.length);
             }
-            List<Long> oldEd = writer.edBlocksOf(b -> fs.cache.read(b, g), ino, n);
+            XattrWriter.Blocks committed = b -> fs.cache.read(b, g);
+            List<Long> oldEd = writer.edBlocksOf(committed, ino, n);
             int len = stored == null ? 0 : stored.length;
-            try (RgrpLocks rl = stored != null ? fs.alloc.reserveRgrps(ino, writer.allocationBound(n, len))
-                    : fs.alloc.lockRgrpsForFree(oldEd);
+            int allocate = stored == null ? 0 : writer.blocksToAllocate(committed, ino, n, len);
+            try (RgrpLocks rl = allocate > 0 ? fs.alloc.reserveRgrps(ino, allocate) : fs.alloc.lockRgrpsForFree(oldEd);
                  FsTransaction tx = FsTransaction.begin(fs.cache,
                          writer.logBound(n, len) + fs.alloc.logBlocksFor(fs.rgrps.size()), revokesFor(oldEd))) {
                 fs.alloc.use(tx, rl);

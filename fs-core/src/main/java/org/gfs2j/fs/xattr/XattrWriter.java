@@ -128,6 +128,22 @@ public final class XattrWriter {
         return 2 + edBlocks(n.name().length, dataLen, geo);
     }
 
+    /**
+     * The blocks a {@link #set} of a {@code dataLen}-byte value would allocate now: 0 when a stuffed
+     * value fits an existing record (then no rgrp needs reserving, as in the kernel's noalloc path).
+     */
+    public int blocksToAllocate(Blocks io, long ino, XattrName n, int dataLen) throws IOException {
+        int ed = edBlocks(n.name().length, dataLen, geo);
+        Dinode d = Dinode.decode(io.read(ino), ino);
+        if (d.eattr() == 0) {
+            return 1 + ed;
+        }
+        if (findSpace(io, ino, d, recordSize(n.name().length, dataLen, geo)) != null) {
+            return ed;
+        }
+        return (d.hasFlag(Dinode.FLAG_EA_INDIRECT) ? 1 : 2) + ed;
+    }
+
     /** Most metadata blocks a {@link #set} changes (for FsTransaction.begin), rgrps not included. */
     public int logBound(XattrName n, int dataLen) {
         return 5 + edBlocks(n.name().length, dataLen, geo);

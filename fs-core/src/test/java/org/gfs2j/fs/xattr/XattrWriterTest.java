@@ -312,4 +312,46 @@ class XattrWriterTest {
             assertEquals(2, dinode(vfs, f).blocks());
         }
     }
+
+    @Test
+    void aFullFileSystemStillTakesValuesThatFitAndSaysENOSPCForOthers() throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        Path img = TestMount.mkfs(dir, "small", 48, 32, 4096);
+        try (ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.mount(img, MountConfig.of(0))) {
+            long f = file(vfs, "f");
+            vfs.setxattr(f, "user.a", n("1"), 0);
+            long fill = file(vfs, "fill");
+            long h = vfs.open(fill, 1);
+            long written = 0;
+            for (int chunk : new int[] {1 << 20, 4096}) {
+                try {
+                    while (true) {
+                        vfs.write(h, written, java.nio.ByteBuffer.wrap(new byte[chunk]));
+                        written += chunk;
+                    }
+                } catch (FsException e) {
+                    assertEquals(FsException.ENOSPC, e.errno(), e.getMessage());
+                }
+            }
+            vfs.release(h);
+            long filler = file(vfs, "filler"); // the rest with attributes of one ED block each
+            try {
+                for (int i = 0; ; i++) {
+                    vfs.setxattr(filler, "user.f" + i, filled(4056, i), 0);
+                }
+            } catch (FsException e) {
+                assertEquals(FsException.ENOSPC, e.errno(), e.getMessage());
+            }
+            assertTrue(freeBlocks(vfs) < 3, "full: " + freeBlocks(vfs));
+            String before = layout(vfs, f);
+            assertErrno(FsException.ENOSPC, () -> vfs.setxattr(f, "user.big", filled(65536, 1), 0));
+            assertEquals(before, layout(vfs, f), "nothing changed");
+            assertEquals(2, dinode(vfs, f).blocks());
+            vfs.setxattr(f, "user.small", n("fits the EA block"), 0); // no allocation, no reservation
+            vfs.removexattr(f, "user.a");
+            assertEquals(List.of("user.small"), vfs.listxattr(f));
+            assertBlocksCounted(vfs, f);
+        }
+        Gfs2Tools.assertFsckClean(img);
+    }
 }
