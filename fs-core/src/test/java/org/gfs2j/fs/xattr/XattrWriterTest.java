@@ -289,6 +289,23 @@ class XattrWriterTest {
             vfs.setxattr(f, "user.mid", filled(20000, 1), 0);
             assertArrayEquals(filled(20000, 1), vfs.getxattr(f, "user.mid"));
             assertBlocksCounted(vfs, f);
+            // one 488-byte record per EA block: the indirect block's 61 pointers are the limit
+            long g = file(vfs, "g");
+            int inptrs = vfs.fileSystem().geo.inptrs();
+            for (int i = 0; i < inptrs; i++) {
+                vfs.setxattr(g, String.format("user.k%02d", i), filled(469, i), 0);
+            }
+            assertEquals(2 + inptrs, dinode(vfs, g).blocks());
+            assertErrno(FsException.ENOSPC, () -> vfs.setxattr(g, "user.one-more", filled(469, 0), 0));
+            assertEquals(2 + inptrs, dinode(vfs, g).blocks(), "nothing allocated");
+            // as in the kernel, a replacement is written before the old copy goes: no room, ENOSPC
+            assertErrno(FsException.ENOSPC, () -> vfs.setxattr(g, "user.k00", filled(400, 7), 0));
+            assertArrayEquals(filled(469, 0), vfs.getxattr(g, "user.k00"));
+            vfs.removexattr(g, "user.k05");
+            vfs.setxattr(g, "user.k99", filled(469, 0), 0); // into the freed record
+            assertArrayEquals(filled(469, 0), vfs.getxattr(g, "user.k99"));
+            assertEquals(2 + inptrs, dinode(vfs, g).blocks());
+            assertBlocksCounted(vfs, g);
         }
         Gfs2Tools.assertFsckClean(small);
     }
