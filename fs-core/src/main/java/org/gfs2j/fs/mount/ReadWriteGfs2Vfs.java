@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * its last link), symlink, link, create of regular files (mknod S_IFREG, EEXIST), write at any offset (stuffed,
  * unstuffing, height growth, holes; {@link FileData}), read, truncate up and down (setattr size,
  * O_TRUNC), setattr of mode/uid/gid/atime/mtime, mkdir, unlink (blocks freed at the last link),
- * rmdir (ENOTEMPTY), fsync. Not implemented (ENOSYS/EINVAL): RENAME_EXCHANGE, device/fifo nodes,
- * xattr changes. The last link of any inode (exhash directories, xattr blocks included) frees it
+ * rmdir (ENOTEMPTY), fsync, setxattr/removexattr and the POSIX ACL rules of create and chmod
+ * ({@link org.gfs2j.fs.xattr.XattrOperations}). Not implemented (ENOSYS/EINVAL): RENAME_EXCHANGE,
+ * device/fifo nodes. The last link of any inode (exhash directories, xattr blocks included) frees it
  * through {@link InodeDeallocator}.
  * Open handles and kernel references (lookup, readdir with attributes, until forget) keep a
  * removed inode UNLINKED, readable and writable, until the last of them goes ({@link InodeUsers},
@@ -65,6 +66,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private final FileData data;
     private final InodeDeallocator dealloc;
     private final InodeUsers users;
+    private final org.gfs2j.fs.xattr.XattrOperations xattrs;
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
     /** Open regular files. Reads look the inode up again, so they see every write. */
     private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
@@ -79,6 +81,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         this.data = new FileData(fs);
         this.dealloc = new InodeDeallocator(fs);
         this.users = new InodeUsers(fs.glocks);
+        this.xattrs = new org.gfs2j.fs.xattr.XattrOperations(fs);
     }
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
@@ -350,7 +353,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         data.extend(ino, size);
                     }
                 }
-                try (FsTransaction tx = FsTransaction.begin(fs.cache, 1, 0)) {
+                try (FsTransaction tx = FsTransaction.begin(fs.cache, 1 + org.gfs2j.fs.xattr.AclRules.CHMOD_BLOCKS, 0)) {
                     ByteBuffer b = tx.modify(ino, GlockName.inode(ino));
                     Dinode cur = Dinode.decode(b, ino);
                     if (uid != null || gid != null) {
@@ -359,6 +362,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     cur.encode(b);
                     if (mode != null) {
                         b.putInt(Dinode.OFF_MODE, (cur.mode() & S_IFMT) | (mode & 07777));
+                        xattrs.chmod(tx, ino, (cur.mode() & S_IFMT) | (mode & 07777)); // the access ACL follows
                     }
                     long now = System.currentTimeMillis() * 1_000_000L;
                     if (atimeNanos != null) {
@@ -403,6 +407,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                 if (readOnlyWriter(parentIno).lookup(parentIno, name) != null) {
                     throw new FsException(FsException.EEXIST, "file exists");
                 }
+                // the parent's default ACL decides the mode and ACLs (umask applied by the caller otherwise)
+                org.gfs2j.fs.xattr.AclRules.Inherited acl = xattrs.inheritance(parentIno, mode);
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(parentIno, 8);
                      FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + 2 * tableBlocks(parentIno),
                              tableBlocks(parentIno))) {
@@ -411,7 +417,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     tx.hold(fs.glocks.acquire(GlockName.inode(num.addr()), GlockState.EX, HolderFlags.ORDER_EXEMPT));
                     ByteBuffer b = tx.create(num.addr(), GlockName.inode(num.addr()));
                     long nowNs = System.currentTimeMillis() * 1_000_000L;
-                    Dinode d = Dinode.create(num, mode).withOwner(uid & 0xFFFFFFFFL, gid & 0xFFFFFFFFL)
+                    Dinode d = Dinode.create(num, acl.mode()).withOwner(uid & 0xFFFFFFFFL, gid & 0xFFFFFFFFL)
                             .withTimes(nowNs / 1_000_000_000L, nowNs % 1_000_000_000L)
                             .withGoals(num.addr(), num.addr());
                     if (dir) {
@@ -422,6 +428,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                             b.put(Dinode.SIZE, stuffed);
                         }
                     }
+                    xattrs.applyOnCreate(tx, num.addr(), acl);
                     writer(tx, parentIno).add(parentIno, name, num, Dinode.dType(mode));
                     ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
                     Dinode p = Dinode.decode(pb, parentIno);
@@ -796,12 +803,18 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public void setxattr(long ino, String name, byte[] value, int flags) throws FsException {
-        throw notYet("setxattr");
+        modify("setxattr", ino, () -> {
+            xattrs.setxattr(ino, name, value, flags);
+            return null;
+        });
     }
 
     @Override
     public void removexattr(long ino, String name) throws FsException {
-        throw notYet("removexattr");
+        modify("removexattr", ino, () -> {
+            xattrs.removexattr(ino, name);
+            return null;
+        });
     }
 
     @Override

@@ -97,6 +97,10 @@ public interface Gfs2Vfs extends Closeable {
 
     void fsync(long handle, boolean dataOnly) throws FsException;
 
+    /**
+     * @param flags XATTR_CREATE (1) / XATTR_REPLACE (2); the read-write file system also takes
+     *              {@code org.gfs2j.fs.xattr.XattrOperations.ACL_KILL_SGID}
+     */
     void setxattr(long ino, String name, byte[] value, int flags) throws FsException;
 
     void removexattr(long ino, String name) throws FsException;
