@@ -61,6 +61,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private final ReentrantLock mutation = new ReentrantLock();
     private final boolean ownsMount;
     private final FileData data;
+    private final RenameExchange exchange = new RenameExchange(this);
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
     /** Open regular files. Reads look the inode up again, so they see every write. */
     private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
@@ -293,10 +294,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @Override
     public InodeAttributes mknod(long parentIno, byte[] name, int mode, int rdev, int uid, int gid)
             throws FsException {
-        if ((mode & S_IFMT) != Dinode.S_IFREG && (mode & S_IFMT) != 0) {
-            throw new FsException(FsException.ENOSYS, "only regular files can be created yet");
-        }
-        return create(parentIno, name, Dinode.S_IFREG | (mode & 07777), uid, gid, null);
+        int type = SpecialFiles.mknodType(mode);
+        return create(parentIno, name, type | (mode & 07777), uid, gid, null, SpecialFiles.isDevice(type) ? rdev : 0);
     }
 
     @Override
@@ -307,6 +306,12 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     /** Creates an empty regular file or directory: parent glock, rgrps, transaction, new inode's glock. */
     private InodeAttributes create(long parentIno, byte[] rawName, int mode, int uid, int gid, byte[] stuffed)
             throws FsException {
+        return create(parentIno, rawName, mode, uid, gid, stuffed, 0);
+    }
+
+    /** {@code rdev}: a device's number (new_encode_dev), kept in di_major/di_minor. */
+    private InodeAttributes create(long parentIno, byte[] rawName, int mode, int uid, int gid, byte[] stuffed,
+            int rdev) throws FsException {
         String name = name(rawName);
         boolean dir = (mode & S_IFMT) == Dinode.S_IFDIR;
         long ino = modify(dir ? "mkdir" : "create", parentIno, () -> {
@@ -331,7 +336,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     if (dir) {
                         DirectoryWriter.initEmpty(b, d, parent.num());
                     } else {
-                        d.withNlink(1).withBlocks(1).withSize(stuffed == null ? 0 : stuffed.length).encode(b);
+                        d.withNlink(1).withBlocks(1).withSize(stuffed == null ? 0 : stuffed.length)
+                                .withDevice(SpecialFiles.major(rdev), SpecialFiles.minor(rdev)).encode(b);
                         if (stuffed != null) {
                             b.put(Dinode.SIZE, stuffed);
                         }
@@ -540,6 +546,14 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             throws FsException {
         String name = name(rawName);
         String newName = name(rawNewName);
+        if ((flags & RenameExchange.RENAME_EXCHANGE) != 0) {
+            RenameExchange.check(flags, rawName, rawNewName);
+            modify("rename", parentIno, () -> {
+                exchange.exchange(parentIno, rawName, newParentIno, rawNewName);
+                return null;
+            });
+            return;
+        }
         if ((flags & ~RENAME_NOREPLACE) != 0) {
             throw new FsException(FsException.EINVAL, "rename flags " + flags + " are not supported");
         }
@@ -609,7 +623,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     /** Whether {@code dir} is {@code ancestor} or lies below it (walking ".." up to the root). */
-    private boolean isInside(long dir, long ancestor) throws IOException {
+    boolean isInside(long dir, long ancestor) throws IOException {
         long cur = dir;
         for (int depth = 0; depth < 100_000; depth++) {
             if (cur == ancestor) {
@@ -742,12 +756,12 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         return fs.geo.dataCapacity(fs.geo.maxHeight() - 1);
     }
 
-    private int txBlocks() {
+    int txBlocks() {
         // dinode, parent dinode, directory blocks a split or table growth may touch, rgrps, statfs
         return 64 + fs.alloc.logBlocksFor(fs.rgrps.size());
     }
 
-    private static void putTime(ByteBuffer b, int secOff, int nsecOff, long nanos) {
+    static void putTime(ByteBuffer b, int secOff, int nsecOff, long nanos) {
         b.putLong(secOff, Math.floorDiv(nanos, 1_000_000_000L));
         b.putInt(nsecOff, (int) Math.floorMod(nanos, 1_000_000_000L));
     }
@@ -773,7 +787,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         }
     }
 
-    private Dinode dinode(long ino) throws IOException {
+    Dinode dinode(long ino) throws IOException {
         ByteBuffer b = fs.cache.read(ino, GlockName.inode(ino));
         if (org.gfs2j.journal.format.MetaHeader.typeOf(b, 0) != org.gfs2j.journal.format.MetaType.DI) {
             throw new FsException(FsException.ESTALE, "inode " + ino + " is no dinode");
@@ -781,7 +795,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         return Dinode.decode(b, ino);
     }
 
-    private Dinode directoryDinode(long ino) throws IOException {
+    Dinode directoryDinode(long ino) throws IOException {
         Dinode d = dinode(ino);
         if (!d.isDirectory()) {
             throw new FsException(FsException.ENOTDIR, "not a directory");
@@ -790,7 +804,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     /** The directory writer over a transaction: every block it touches is logged under the dir's glock. */
-    private DirectoryWriter writer(FsTransaction tx, long dirAddr) {
+    DirectoryWriter writer(FsTransaction tx, long dirAddr) {
         GlockName g = GlockName.inode(dirAddr);
         int bsize = fs.geo.bsize();
         return new DirectoryWriter(fs.geo, new DirBlockIo() {
@@ -822,7 +836,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     /** A directory writer for lookups outside a transaction (copies, never writes). */
-    private DirectoryWriter readOnlyWriter(long dirAddr) {
+    DirectoryWriter readOnlyWriter(long dirAddr) {
         GlockName g = GlockName.inode(dirAddr);
         int bsize = fs.geo.bsize();
         return new DirectoryWriter(fs.geo, new DirBlockIo() {
