@@ -715,6 +715,30 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     @Override
+    public void fallocate(long handle, long offset, long length, int mode) throws FsException {
+        long ino = fileOf(handle);
+        if (!files.get(handle).writable()) {
+            throw new FsException(FsException.EBADF, "handle " + handle + " was opened read-only");
+        }
+        FileSpace.check(offset, length, mode, maxFileSize());
+        modify("fallocate", ino, () -> {
+            try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
+                new FileSpace(fs, data).fallocate(ino, offset, length, mode);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public long lseek(long handle, long offset, int whence) throws FsException {
+        long ino = fileOf(handle);
+        return modify("lseek", ino, () -> {
+            dinode(ino); // ESTALE once the file is gone
+            return org.gfs2j.fs.vfs.DataSeek.seek(fs.reader.file(fs.reader.inode(ino)), offset, whence);
+        });
+    }
+
+    @Override
     public void fsync(long handle, boolean dataOnly) throws FsException {
         modify("fsync", 0, () -> {
             fs.device.flush(); // data was written in place
