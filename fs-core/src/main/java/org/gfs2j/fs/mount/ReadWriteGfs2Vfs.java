@@ -2,8 +2,6 @@ package org.gfs2j.fs.mount;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
@@ -312,7 +310,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     /** {@code rdev}: a device's number (new_encode_dev), kept in di_major/di_minor. */
     private InodeAttributes create(long parentIno, byte[] rawName, int mode, int uid, int gid, byte[] stuffed,
             int rdev) throws FsException {
-        String name = name(rawName);
+        byte[] name = name(rawName);
         boolean dir = (mode & S_IFMT) == Dinode.S_IFDIR;
         long ino = modify(dir ? "mkdir" : "create", parentIno, () -> {
             try (Holder ph = fs.glocks.acquire(GlockName.inode(parentIno), GlockState.EX)) {
@@ -376,7 +374,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     /** A new name for {@code ino}: the directory's and the target's glocks, ascending (lock order row 3). */
     @Override
     public InodeAttributes link(long ino, long newParentIno, byte[] rawName) throws FsException {
-        String name = name(rawName);
+        byte[] name = name(rawName);
         modify("link", ino, () -> {
             try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0,
                     List.of(GlockName.inode(newParentIno), GlockName.inode(ino)))) {
@@ -435,9 +433,10 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
      * victim's rgrp glock, then one transaction.
      */
     private void remove(long parentIno, byte[] rawName, boolean dir) throws FsException {
-        String name = name(rawName);
-        if (name.equals(".") || name.equals("..")) {
-            throw new FsException(dir ? FsException.EINVAL : FsException.EISDIR, "cannot remove " + name);
+        byte[] name = name(rawName);
+        if (isDots(name)) {
+            throw new FsException(dir ? FsException.EINVAL : FsException.EISDIR,
+                    "cannot remove " + new String(name, StandardCharsets.UTF_8));
         }
         modify(dir ? "rmdir" : "unlink", parentIno, () -> {
             try (Holder ph = fs.glocks.acquire(GlockName.inode(parentIno), GlockState.EX)) {
@@ -508,7 +507,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
      * unlinked protocol; a crash in between leaves an UNLINKED inode that fsck.gfs2 frees).
      * Called with the parent's and the victim's glocks held.
      */
-    private void removeWithBlocks(long parentIno, String name, long addr) throws IOException {
+    private void removeWithBlocks(long parentIno, byte[] name, long addr) throws IOException {
         try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
              FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
             fs.alloc.use(tx, rl);
@@ -544,8 +543,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @Override
     public void rename(long parentIno, byte[] rawName, long newParentIno, byte[] rawNewName, int flags)
             throws FsException {
-        String name = name(rawName);
-        String newName = name(rawNewName);
+        byte[] name = name(rawName);
+        byte[] newName = name(rawNewName);
         if ((flags & RenameExchange.RENAME_EXCHANGE) != 0) {
             RenameExchange.check(flags, rawName, rawNewName);
             modify("rename", parentIno, () -> {
@@ -618,8 +617,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         });
     }
 
-    private static boolean isDots(String n) {
-        return n.equals(".") || n.equals("..");
+    private static boolean isDots(byte[] n) {
+        return (n.length == 1 && n[0] == '.') || (n.length == 2 && n[0] == '.' && n[1] == '.');
     }
 
     /** Whether {@code dir} is {@code ancestor} or lies below it (walking ".." up to the root). */
@@ -646,7 +645,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
      * ".." follows it, link counts and times change. Returns true when the victim lost its last
      * link and is now UNLINKED (the caller frees it).
      */
-    private boolean renameTx(long a, String name, long b, String newName, long x, Dinode xd, long y, Dinode yd)
+    private boolean renameTx(long a, byte[] name, long b, byte[] newName, long x, Dinode xd, long y, Dinode yd)
             throws IOException {
         boolean xDir = xd.isDirectory();
         boolean yLast = yd != null && (yd.isDirectory() || yd.nlink() <= 1);
@@ -790,25 +789,18 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         b.putInt(nsecOff, (int) Math.floorMod(nanos, 1_000_000_000L));
     }
 
-    private static String name(byte[] raw) throws FsException {
+    /** A name as the directory code takes it: 1 to 255 bytes, any but '/' and NUL (Linux names need not be UTF-8). */
+    private static byte[] name(byte[] raw) throws FsException {
         if (raw.length == 0) {
             throw new FsException(FsException.ENOENT, "empty name");
         }
         if (raw.length > Dirent.MAX_NAME) {
             throw new FsException(FsException.ENAMETOOLONG, "name longer than " + Dirent.MAX_NAME + " bytes");
         }
-        for (byte c : raw) {
-            if (c == '/' || c == 0) {
-                throw new FsException(FsException.EINVAL, "name contains '/' or NUL");
-            }
+        if (!DirectoryWriter.isValidName(raw)) {
+            throw new FsException(FsException.EINVAL, "name contains '/' or NUL");
         }
-        try {
-            // DirectoryWriter takes names as Strings (UTF-8); other byte sequences are refused for now
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
-            throw new FsException(FsException.EINVAL, "names that are not UTF-8 cannot be created yet");
-        }
+        return raw.clone();
     }
 
     Dinode dinode(long ino) throws IOException {

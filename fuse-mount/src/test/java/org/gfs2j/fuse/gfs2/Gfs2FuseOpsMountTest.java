@@ -123,4 +123,24 @@ class Gfs2FuseOpsMountTest {
         }
         assertFsckClean(img);
     }
+
+    /** Names that are not UTF-8 go through the kernel and back byte for byte. */
+    @Test
+    void namesThatAreNotUtf8() throws Exception {
+        ImageFiles.assumeCanMount();
+        Path img = image();
+        Path mp = mountpoint();
+        try (ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.mount(img, MountConfig.of(0));
+             FuseSession s = FuseMount.mount(mp, MountOptions.defaults().withFsName(img.toString()),
+                     new Gfs2FuseFileSystem(vfs))) {
+            ok(mp, "echo ff > $'\\xff' && echo fe > $'\\xfe' && mkdir $'caf\\xe9' && mv $'\\xfe' $'caf\\xe9/\\xc3\\x28'");
+            assertEquals("ff\n", ok(mp, "cat $'\\xff'"));
+            assertEquals("fe\n", ok(mp, "cat $'caf\\xe9/\\xc3\\x28'"));
+            assertEquals(" 63 61 66 e9 0a ff 0a\n", ok(mp, "LC_ALL=C ls | od -An -tx1"));
+            assertEquals(" c3 28 0a\n", ok(mp, "LC_ALL=C ls $'caf\\xe9' | od -An -tx1"));
+            ok(mp, "ln $'\\xff' $'\\x80\\x81' && rm $'\\xff' && rm -r $'caf\\xe9'");
+            assertEquals(" 80 81 0a\n", ok(mp, "LC_ALL=C ls | od -An -tx1"));
+        }
+        assertFsckClean(img);
+    }
 }
