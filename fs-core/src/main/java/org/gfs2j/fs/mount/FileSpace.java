@@ -30,7 +30,7 @@ import org.gfs2j.fs.vfs.FsException;
 final class FileSpace {
     static final int KEEP_SIZE = 0x01;
     static final int PUNCH_HOLE = 0x02;
-    static final int FREE_BUDGET = 64;
+    static final int FREE_BUDGET = 256;
     private static final int ENODEV = 19;
 
     private final Gfs2FileSystem fs;

@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * its last link), symlink, link, create of regular files (mknod S_IFREG, EEXIST), write at any offset (stuffed,
  * unstuffing, height growth, holes; {@link FileData}), read, truncate up and down (setattr size,
  * O_TRUNC), setattr of mode/uid/gid/atime/mtime, mkdir, unlink (blocks freed at the last link),
- * rmdir (ENOTEMPTY), fsync. Not implemented (ENOSYS/EINVAL): RENAME_EXCHANGE, device/fifo nodes,
- * xattr changes, rmdir of exhash directories and removal of inodes with xattr blocks.
+ * rmdir (ENOTEMPTY), fsync; mknod of fifos, sockets and devices ({@link SpecialFiles}),
+ * RENAME_EXCHANGE ({@link RenameExchange}), fallocate ({@link FileSpace}), SEEK_DATA/SEEK_HOLE;
+ * names are any bytes but '/' and NUL. Not implemented (ENOSYS/EINVAL): xattr changes, rmdir of exhash directories and removal of inodes with xattr blocks.
  * Unlinked-but-open inodes are freed at once (no iopen protocol yet): reads through a handle of a
  * removed file answer ESTALE.
  *

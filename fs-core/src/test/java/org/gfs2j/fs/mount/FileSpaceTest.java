@@ -74,6 +74,21 @@ class FileSpaceTest {
             assertEquals(used, vfs.statfs().bfree());
             assertEquals(1 << 20, vfs.getattr(ino).size());
 
+            // mode 0 inside a sparse file fills its holes, keeps its data and size
+            long sp = vfs.mknod(root, n("sparse"), 0644, 0, 0, 0).ino();
+            long hsp = vfs.open(sp, O_RDWR);
+            vfs.write(hsp, 10 * 4096, ByteBuffer.wrap(pattern(4096, 5)));
+            vfs.write(hsp, 30 * 4096, ByteBuffer.wrap(pattern(100, 6)));
+            assertEquals(0, vfs.lseek(hsp, 0, DataSeek.SEEK_HOLE));
+            vfs.fallocate(hsp, 0, 20 * 4096, 0);
+            assertEquals(30 * 4096 + 100, vfs.getattr(sp).size());
+            assertEquals(20 * 4096, vfs.lseek(hsp, 0, DataSeek.SEEK_HOLE));
+            assertEquals(30 * 4096, vfs.lseek(hsp, 20 * 4096, DataSeek.SEEK_DATA));
+            assertEquals(1 + 20 + 1, vfs.getattr(sp).blocks() / 8);
+            assertArrayEquals(pattern(4096, 5), read(vfs, hsp, 10 * 4096, 4096));
+            assertArrayEquals(new byte[10 * 4096], read(vfs, hsp, 0, 10 * 4096));
+            vfs.release(hsp);
+
             // a small stuffed file: KEEP_SIZE beyond its end keeps size and bytes
             long b = vfs.mknod(root, n("b"), 0644, 0, 0, 0).ino();
             long hb = vfs.open(b, O_RDWR);
