@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * O_TRUNC), setattr of mode/uid/gid/atime/mtime, mkdir, unlink (blocks freed at the last link),
  * rmdir (ENOTEMPTY), fsync; mknod of fifos, sockets and devices ({@link SpecialFiles}),
  * RENAME_EXCHANGE ({@link RenameExchange}), fallocate ({@link FileSpace}), SEEK_DATA/SEEK_HOLE;
- * names are any bytes but '/' and NUL. Not implemented (ENOSYS/EINVAL): xattr changes, rmdir of exhash directories and removal of inodes with xattr blocks.
+ * names are any bytes but '/' and NUL. Not implemented (ENOSYS/EINVAL): xattr changes,
+ * rmdir of exhash directories and removal of inodes with xattr blocks.
  * Unlinked-but-open inodes are freed at once (no iopen protocol yet): reads through a handle of a
  * removed file answer ESTALE.
  *
