@@ -137,6 +137,38 @@ class FileSpaceTest {
         Gfs2Tools.assertFsckClean(img);
     }
 
+    /** KEEP_SIZE far beyond a tiny or empty file grows its tree (height 3 at 1 KiB blocks); unlink frees it all. */
+    @Test
+    void keepSizeGrowsTheTreeBeyondTheEnd() throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        Path img = TestMount.mkfs(dir, "img", 96, 32, 1024);
+        long free0;
+        try (ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.mount(img, MountConfig.of(0))) {
+            free0 = vfs.statfs().bfree();
+            long f = vfs.mknod(vfs.rootIno(), n("f"), 0644, 0, 0, 0).ino();
+            long h = vfs.open(f, O_RDWR);
+            vfs.write(h, 0, ByteBuffer.wrap(n("hello")));
+            vfs.fallocate(h, 0, 4L << 20, KEEP_SIZE);
+            assertEquals(5, vfs.getattr(f).size());
+            assertTrue(vfs.getattr(f).blocks() / 2 > 4096, "4096 data blocks and their indirect blocks");
+            assertEquals("hello", new String(read(vfs, h, 0, 100), UTF_8));
+            long e = vfs.mknod(vfs.rootIno(), n("e"), 0644, 0, 0, 0).ino();
+            long he = vfs.open(e, O_RDWR);
+            vfs.fallocate(he, 3L << 20, 1L << 20, KEEP_SIZE);
+            assertEquals(0, vfs.getattr(e).size());
+            assertErrno(DataSeek.ENXIO, () -> vfs.lseek(he, 0, DataSeek.SEEK_HOLE));
+            vfs.release(h);
+            vfs.release(he);
+        }
+        Gfs2Tools.assertFsckClean(img);
+        try (ReadWriteGfs2Vfs vfs = ReadWriteGfs2Vfs.mount(img, MountConfig.of(0))) {
+            vfs.unlink(vfs.rootIno(), n("f"));
+            vfs.unlink(vfs.rootIno(), n("e"));
+            assertEquals(free0, vfs.statfs().bfree());
+        }
+        Gfs2Tools.assertFsckClean(img);
+    }
+
     @Test
     void punchHoleFreesWholeBlocksAndZeroesPartialOnes() throws Exception {
         Gfs2Tools.requireTool("fsck.gfs2");
