@@ -223,6 +223,20 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
     }
 
     @Override
+    public long lseek(long handle, long offset, int whence) throws FsException {
+        OpenFile f = files.get(handle);
+        if (f == null) {
+            throw new FsException(FsException.EBADF, "no open file with handle " + handle);
+        }
+        return call("lseek", f.inode().addr(), () -> DataSeek.seek(f.reader(), offset, whence));
+    }
+
+    @Override
+    public void fallocate(long handle, long offset, long length, int mode) throws FsException {
+        throw FsException.readOnly();
+    }
+
+    @Override
     public void release(long handle) {
         files.remove(handle);
     }

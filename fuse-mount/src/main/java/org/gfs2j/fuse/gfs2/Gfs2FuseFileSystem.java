@@ -486,6 +486,26 @@ public final class Gfs2FuseFileSystem implements FileSystem {
     }
 
     @Override
+    public void fallocate(Context ctx, long nodeid, long fh, long offset, long length, int mode)
+            throws ErrnoException {
+        try {
+            vfs.fallocate(fh, offset, length, mode);
+        } catch (FsException e) {
+            throw errno(e);
+        }
+        openStamps.remove(nodeid); // the size or the contents changed under the page cache
+    }
+
+    @Override
+    public long lseek(Context ctx, long nodeid, long fh, long offset, int whence) throws ErrnoException {
+        try {
+            return vfs.lseek(fh, offset, whence);
+        } catch (FsException e) {
+            throw errno(e);
+        }
+    }
+
+    @Override
     public Created create(Context ctx, long parent, String name, int mode, int umask, int flags) throws ErrnoException {
         if (!vfs.isWritable()) {
             throw new ErrnoException(FsException.EROFS, "the file system is mounted read-only");
