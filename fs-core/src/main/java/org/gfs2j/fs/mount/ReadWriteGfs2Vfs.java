@@ -67,6 +67,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private final InodeUsers users;
     private final org.gfs2j.fs.xattr.XattrOperations xattrs;
     private final RenameExchange exchange = new RenameExchange(this);
+    private final Withdraw withdraw;
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
     /** Open regular files. Reads look the inode up again, so they see every write. */
     private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
@@ -82,6 +83,12 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         this.dealloc = new InodeDeallocator(fs);
         this.users = new InodeUsers(fs.glocks);
         this.xattrs = new org.gfs2j.fs.xattr.XattrOperations(fs);
+        this.withdraw = new Withdraw(fs);
+    }
+
+    /** Whether (and why) this mount withdrew after finding corrupt metadata. */
+    public Withdraw withdrawal() {
+        return withdraw;
     }
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
@@ -158,7 +165,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public InodeAttributes lookup(long parentIno, byte[] name) throws FsException {
-        InodeAttributes a = reads.lookup(parentIno, name);
+        InodeAttributes a = noticed("lookup", parentIno, () -> reads.lookup(parentIno, name));
         referenced(a.ino());
         return a;
     }
@@ -208,18 +215,18 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public InodeAttributes getattr(long ino) throws FsException {
-        return reads.getattr(ino);
+        return noticed("getattr", ino, () -> reads.getattr(ino));
     }
 
     @Override
     public byte[] readlink(long ino) throws FsException {
-        return reads.readlink(ino);
+        return noticed("readlink", ino, () -> reads.readlink(ino));
     }
 
     @Override
     public long open(long ino, int flags) throws FsException {
         // the read-only VFS checks existence and type (ESTALE, EISDIR, EINVAL for non-regular files)
-        reads.release(reads.open(ino, 0));
+        reads.release(noticed("open", ino, () -> reads.open(ino, 0)));
         if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0) {
             setattr(ino, null, null, null, 0L, null, null);
         }
@@ -280,29 +287,35 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public long opendir(long ino) throws FsException {
-        return reads.opendir(ino);
+        return noticed("opendir", ino, () -> reads.opendir(ino));
     }
 
     @Override
     public void readdir(long dirHandle, long cookie, boolean withAttributes, DirSink sink) throws FsException {
         if (!withAttributes) {
-            reads.readdir(dirHandle, cookie, false, sink);
+            noticed("readdir", dirHandle, () -> {
+                reads.readdir(dirHandle, cookie, false, sink);
+                return null;
+            });
             return;
         }
         FsException[] failed = new FsException[1];
-        reads.readdir(dirHandle, cookie, true, e -> {
-            if (!sink.accept(e)) {
-                return false;
-            }
-            if (e.attributes() != null && !e.isDotOrDotDot()) { // a reference handed on
-                try {
-                    referenced(e.ino());
-                } catch (FsException x) {
-                    failed[0] = x;
+        noticed("readdir", dirHandle, () -> {
+            reads.readdir(dirHandle, cookie, true, e -> {
+                if (!sink.accept(e)) {
                     return false;
                 }
-            }
-            return true;
+                if (e.attributes() != null && !e.isDotOrDotDot()) { // a reference handed on
+                    try {
+                        referenced(e.ino());
+                    } catch (FsException x) {
+                        failed[0] = x;
+                        return false;
+                    }
+                }
+                return true;
+            });
+            return null;
         });
         if (failed[0] != null) {
             throw failed[0];
@@ -472,8 +485,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         modify("link", ino, () -> {
             try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0,
                     List.of(GlockName.inode(newParentIno), GlockName.inode(ino)))) {
-                directoryDinode(newParentIno);
+                Dinode dirD = directoryDinode(newParentIno);
                 Dinode t = dinode(ino);
+                if (readOnlyWriter(newParentIno).lookup(newParentIno, name) != null) {
+                    throw new FsException(FsException.EEXIST, "file exists"); // before EPERM, as linkat(2)
+                }
                 if (t.isDirectory()) {
                     throw new FsException(FsException.EPERM, "hard links to directories are not allowed");
                 }
@@ -482,9 +498,6 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                 }
                 if (t.nlink() == 0) {
                     throw new FsException(FsException.ENOENT, "the file has been removed");
-                }
-                if (readOnlyWriter(newParentIno).lookup(newParentIno, name) != null) {
-                    throw new FsException(FsException.EEXIST, "file exists");
                 }
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(newParentIno, 8);
                      FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + 2 * tableBlocks(newParentIno),
@@ -668,14 +681,21 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     names.add(GlockName.inode(y));
                 }
                 try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0, names)) {
-                    if (y == x) {
-                        return null; // two names of one inode: nothing to do (POSIX)
-                    }
                     if (y != 0 && (flags & RENAME_NOREPLACE) != 0) {
-                        throw new FsException(FsException.EEXIST, "file exists");
+                        throw new FsException(FsException.EEXIST, "file exists"); // also for x itself, as Linux
                     }
                     Dinode xd = dinode(x);
                     Dinode yd = y == 0 ? null : dinode(y);
+                    // the ancestry checks come before the type checks, as in Linux's do_renameat2
+                    if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
+                        throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
+                    }
+                    if (yd != null && yd.isDirectory() && crossDir && isInside(parentIno, y)) {
+                        throw new FsException(FsException.ENOTEMPTY, "the target directory contains the source");
+                    }
+                    if (y == x) {
+                        return null; // two names of one inode: nothing to do (POSIX)
+                    }
                     if (yd != null) {
                         if (xd.isDirectory() && !yd.isDirectory()) {
                             throw new FsException(FsException.ENOTDIR, "not a directory");
@@ -686,9 +706,6 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         if (yd.isDirectory() && yd.entries() > 2) {
                             throw new FsException(FsException.ENOTEMPTY, "directory not empty");
                         }
-                    }
-                    if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
-                        throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
                     }
                     boolean yFreed = renameTx(parentIno, name, newParentIno, newName, x, xd, y, yd);
                     if (yFreed) {
@@ -790,6 +807,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             throw new FsException(FsException.EFBIG, "file too large");
         }
         src.get(bytes);
+        if (bytes.length == 0) {
+            return 0; // as Linux: no change, not even of mtime
+        }
         return modify("write", ino, () -> {
             try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
                 if (!dinode(ino).isRegular()) {
@@ -996,20 +1016,45 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         T run() throws IOException;
     }
 
+    @FunctionalInterface
+    private interface ReadCall<T> {
+        T run() throws FsException;
+    }
+
+    /** A read through the read path: corrupt metadata it meets withdraws the mount too, as in the kernel. */
+    private <T> T noticed(String op, long ino, ReadCall<T> read) throws FsException {
+        try {
+            return read.run();
+        } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
+            throw e;
+        }
+    }
+
     /** Runs a modifying operation under the mutation lock; I/O failures become EIO (logged). */
     private <T> T modify(String op, long ino, IoCall<T> body) throws FsException {
         mutation.lock();
         try {
+            if (!op.equals("read")) {
+                withdraw.check(op);
+            }
             return body.run();
         } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
             throw e;
         } catch (org.gfs2j.fs.alloc.NoSpaceException e) {
             throw new FsException(FsException.ENOSPC, op + ": " + e.getMessage());
         } catch (IOException e) {
             LOG.error("{} of inode {} failed: {}", op, ino, e.getMessage());
+            withdraw.onFailure(op, ino, e);
             throw new FsException(op + " of inode " + ino + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             LOG.error("{} of inode {} failed", op, ino, e);
+            withdraw.onFailure(op, ino, e);
             throw new FsException(op + " of inode " + ino + ": " + e, e);
         } finally {
             mutation.unlock();
