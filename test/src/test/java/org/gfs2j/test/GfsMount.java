@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.gfs2j.cli.Gfs2jCommand;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import picocli.CommandLine;
@@ -31,12 +32,13 @@ import picocli.CommandLine;
  * (a daemon JVM), shell workloads run against it, and {@link #unmountAndCheck()} ending with
  * {@code fsck.gfs2 -n}. After each test, pass or fail, it unmounts what is still mounted (lazily
  * as a last resort), kills a daemon still running, detaches the loop device and deletes its
- * temporary directory.
+ * temporary directory. {@link #perClass()} makes one that a whole test class shares (a static
+ * field; the class's {@code @AfterAll} unmounts and checks), cleaned up after the class.
  *
  * <p>Shell scripts see {@code $M} (the mount point), {@code $S} (a scratch directory outside the
  * mount), {@code $IMG} (the device) and {@code $G} (a {@code gfs2j} command line).
  */
-final class GfsMount implements AfterEachCallback {
+final class GfsMount implements AfterEachCallback, AfterAllCallback {
     private static final Pattern DAEMON_PID = Pattern.compile("daemon pid (\\d+)");
 
     record Result(int code, String out) {
@@ -53,6 +55,21 @@ final class GfsMount implements AfterEachCallback {
     private Path scratch;
     private long daemonPid = -1;
     private boolean mounted;
+    private final boolean perClass;
+
+    /** A fixture for one test: registered on an instance field, cleaned up after each test. */
+    GfsMount() {
+        this(false);
+    }
+
+    private GfsMount(boolean perClass) {
+        this.perClass = perClass;
+    }
+
+    /** A fixture the tests of a class share: registered on a static field, cleaned up after the class. */
+    static GfsMount perClass() {
+        return new GfsMount(true);
+    }
 
     /** Skips the test unless this host can run it: root, /dev/fuse, fsck.gfs2 and the given tools. */
     static void requireTools(String... tools) throws Exception {
@@ -211,6 +228,19 @@ final class GfsMount implements AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
+        if (!perClass) {
+            cleanUp(context);
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (perClass) {
+            cleanUp(context);
+        }
+    }
+
+    private void cleanUp(ExtensionContext context) throws Exception {
         List<String> problems = new ArrayList<>();
         if (mountpoint != null && !findmnt(mountpoint).isBlank()) {
             // Left mounted by a failure (or a stale mount of a killed daemon): unmount, lazily if need be.
