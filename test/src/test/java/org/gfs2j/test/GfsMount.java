@@ -195,6 +195,23 @@ final class GfsMount implements AfterEachCallback, AfterAllCallback {
         return out + err.toString();
     }
 
+    /** Runs a gfs2j verb that writes bytes to System.out (cat), in this JVM; returns them. */
+    static synchronized byte[] gfs2jBytes(String... args) {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        try {
+            System.setOut(new java.io.PrintStream(bytes, true));
+            CommandLine cl = Gfs2jCommand.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            assertEquals(0, cl.execute(args), "gfs2j " + String.join(" ", args) + ": " + err);
+            System.out.flush();
+        } finally {
+            System.setOut(old);
+        }
+        return bytes.toByteArray();
+    }
+
     static Result run(List<String> cmd) throws IOException, InterruptedException {
         return run(cmd, 120);
     }
