@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.gfs2j.fs.alloc.RgrpLocks;
 import org.gfs2j.fs.cache.FsTransaction;
 import org.gfs2j.fs.dir.DirBlockIo;
@@ -47,7 +48,12 @@ import org.slf4j.LoggerFactory;
  * the iopen glock; docs/allocation.md "Unlinked-but-open inodes").
  *
  * <p>Row 1 of the lock order is one mount-wide mutation lock: every modifying operation is
- * serialized on this node (correct, coarse; per-inode locks come with concurrent writers).
+ * serialized on this node (correct, coarse; per-inode locks come with concurrent writers). File
+ * reads take its shared side: they run concurrently with each other but never overlap a
+ * modification, so every read sees all writes that completed before it (and none half done), and
+ * a block freed by a truncation cannot be reused under a read that still maps it. Data blocks are
+ * read from the device in one transfer per contiguous run ({@code FileReader#read}), since data is
+ * written in place before the transaction mapping it commits; the tree comes through the cache.
  */
 public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private static final Logger LOG = LoggerFactory.getLogger(ReadWriteGfs2Vfs.class);
@@ -60,7 +66,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     private final Gfs2FileSystem fs;
     private final ReadOnlyGfs2Vfs reads;
-    private final ReentrantLock mutation = new ReentrantLock();
+    /** Row 1 of the lock order: modifications hold it exclusively, file reads share it ({@link #read}). */
+    private final ReentrantReadWriteLock mutationShared = new ReentrantReadWriteLock();
+    private final Lock mutation = mutationShared.writeLock();
     private final boolean ownsMount;
     private final FileData data;
     private final InodeDeallocator dealloc;
@@ -254,26 +262,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         if (offset < 0 || length < 0) {
             throw new FsException(FsException.EINVAL, "negative offset or length");
         }
-        return modify("read", ino, () -> {
+        return shared("read", ino, () -> {
             dinode(ino); // ESTALE once the file is gone
-            org.gfs2j.fs.meta.FileReader r = fs.reader.file(fs.reader.inode(ino));
-            if (offset >= r.size()) {
-                return 0;
-            }
-            int n = (int) Math.min(length, r.size() - offset);
-            int start = dst.position();
-            r.copyTo(offset, n, new java.io.OutputStream() {
-                @Override
-                public void write(int b) {
-                    dst.put((byte) b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    dst.put(b, off, len);
-                }
-            });
-            return dst.position() - start;
+            return fs.reader.file(fs.reader.inode(ino)).read(offset, length, dst, fs.device);
         });
     }
 
@@ -1030,6 +1021,34 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                 withdraw.onFailure(op, ino, e);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Runs a read under the shared side of the mutation lock: reads run side by side, never while a
+     * modification is half done, so a read sees every write that returned before it started (data
+     * blocks are written in place before their transaction commits, the tree through the cache).
+     */
+    private <T> T shared(String op, long ino, IoCall<T> body) throws FsException {
+        Lock l = mutationShared.readLock();
+        l.lock();
+        try {
+            return body.run();
+        } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
+            throw e;
+        } catch (IOException e) {
+            LOG.error("{} of inode {} failed: {}", op, ino, e.getMessage());
+            withdraw.onFailure(op, ino, e);
+            throw new FsException(op + " of inode " + ino + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            LOG.error("{} of inode {} failed", op, ino, e);
+            withdraw.onFailure(op, ino, e);
+            throw new FsException(op + " of inode " + ino + ": " + e, e);
+        } finally {
+            l.unlock();
         }
     }
 
