@@ -267,6 +267,7 @@ class CrashPointTest {
         for (String part : path.split("/")) {
             if (!part.isEmpty()) {
                 ino = vfs.lookup(ino, n(part)).ino();
+                vfs.forget(ino, 1); // as the kernel would, once done with the name
             }
         }
         return ino;

@@ -35,12 +35,12 @@ final class RandomOps {
         MKNOD_FIFO,
         /** renameat2(RENAME_EXCHANGE) */
         RENAME_EXCHANGE,
-        /** not modelled yet (the VFS has no fallocate call in this branch) */
+        /** fallocate modes 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE (and unsupported ones: EOPNOTSUPP) */
         FALLOCATE
     }
 
     /** What the CI run draws; the kinds other helpers are adding are switched on when merged. */
-    static final EnumSet<Kind> ENABLED = EnumSet.range(Kind.CREATE, Kind.GETATTR);
+    static final EnumSet<Kind> ENABLED = EnumSet.allOf(Kind.class);
 
     /** A workload shape: how names are drawn and how often each kind is. */
     record Profile(String name, int fileNames, int dirNames, int maxDirs, long farOffset, int[] weights) {
@@ -52,6 +52,7 @@ final class RandomOps {
                 case XATTR -> 6;
                 case MKNOD_FIFO -> 2;
                 case RENAME_EXCHANGE -> 4;
+                case FALLOCATE -> name.equals("data") ? 10 : 2;
                 default -> 0;
             };
         }
@@ -78,6 +79,20 @@ final class RandomOps {
     Gfs2Vfs vfs;
     String context = "";
     final int[] done = new int[Kind.values().length];
+    /** Directories that had grown past stuffed, emptied and removed. */
+    int largeDirsRemoved;
+
+    /** Lookup references not yet forgotten. */
+    private final List<Long> heldReferences = new ArrayList<>();
+
+    /** Drops every held lookup reference (before an unmount, and now and then). */
+    void forgetAll() {
+        for (long ino : heldReferences) {
+            vfs.forget(ino, 1);
+        }
+        heldReferences.clear();
+    }
+
     /** Every operation so far, for the failure message of a seed. */
     final List<String> history = new ArrayList<>();
 
@@ -150,6 +165,9 @@ final class RandomOps {
             case FsException.ENOTEMPTY -> "ENOTEMPTY";
             case FsException.ESTALE -> "ESTALE";
             case FsException.ENODATA -> "ENODATA";
+            case FsException.EOPNOTSUPP -> "EOPNOTSUPP";
+            case FsException.EBADF -> "EBADF";
+            case FsException.EFBIG -> "EFBIG";
             default -> "errno " + e;
         };
     }
@@ -223,7 +241,13 @@ final class RandomOps {
             case MKDIR -> mkdir();
             case SYMLINK -> symlink();
             case UNLINK -> unlink();
-            case RMDIR, RMDIR_EXHASH -> rmdir(k);
+            case RMDIR, RMDIR_EXHASH -> {
+                if (rnd.nextInt(10) == 0) {
+                    drainAndRmdir();
+                } else {
+                    rmdir(k);
+                }
+            }
             case RENAME -> rename();
             case LINK -> link();
             case READLINK -> readlink();
@@ -238,6 +262,7 @@ final class RandomOps {
             case XATTR -> xattr();
             case MKNOD_FIFO -> fifo();
             case RENAME_EXCHANGE -> exchange();
+            case FALLOCATE -> fallocate();
             default -> throw new UnsupportedOperationException(k + " is not modelled yet");
         }
     }
@@ -572,6 +597,16 @@ final class RandomOps {
         expect(Kind.LOOKUP, want, got);
         if (want == 0) {
             ModelCheck.attrs(context, m, m.child(p.ino, name), got.value());
+            // the kernel keeps some references for a while: unlinks of those inodes leave them
+            // unlinked-but-referenced until the forget
+            if (rnd.nextInt(4) == 0) {
+                heldReferences.add(got.value().ino());
+            } else {
+                vfs.forget(got.value().ino(), 1);
+            }
+        }
+        if (heldReferences.size() > 12 || rnd.nextInt(40) == 0) {
+            forgetAll();
         }
     }
 
@@ -670,6 +705,82 @@ final class RandomOps {
             context += " listxattr " + n.ino;
             assertEquals(new java.util.TreeSet<>(n.xattrs.keySet()), new java.util.TreeSet<>(vfs.listxattr(n.ino)), context);
             done[Kind.XATTR.ordinal()]++;
+        }
+    }
+
+    private void fallocate() throws FsException {
+        PosixModel.Node f = pickNode(PosixModel.S_IFREG);
+        if (f == null) {
+            return;
+        }
+        int[] modes = {0, 0, 1, 3, 3, 2, 8};
+        int mode = modes[rnd.nextInt(modes.length)];
+        long off = offset(f);
+        long len = rnd.nextInt(30) == 0 ? 0 : 1 + rnd.nextInt(rnd.nextBoolean() ? 300_000 : 9000);
+        boolean readOnly = rnd.nextInt(20) == 0;
+        context += " fallocate " + f.ino + " mode " + mode + " at " + off + " len " + len + (readOnly ? " (read-only handle)" : "");
+        int want = readOnly ? FsException.EBADF : len <= 0 ? FsException.EINVAL
+                : (mode != 0 && mode != 1 && mode != 3) ? FsException.EOPNOTSUPP : 0;
+        long fh = vfs.open(f.ino, readOnly ? 0 : 2);
+        try {
+            Outcome<Object> got = call(() -> {
+                vfs.fallocate(fh, off, len, mode);
+                return null;
+            });
+            expect(Kind.FALLOCATE, want, got);
+        } finally {
+            vfs.release(fh);
+        }
+        if (want == 0) {
+            if (mode == 0) {
+                f.data.extendTo(off + len);
+            } else if (mode == 3) {
+                f.data.zero(off, len);
+            }
+            f.mtimeNs = null;
+            if (rnd.nextInt(3) == 0) {
+                ModelCheck.attrs(context, m, f, vfs.getattr(f.ino));
+            }
+        }
+    }
+
+    /** Empties a directory without subdirectories name by name, then removes it (exhash ones included). */
+    private void drainAndRmdir() {
+        List<PosixModel.Node> leaves = new ArrayList<>();
+        for (PosixModel.Node d : m.all(PosixModel.S_IFDIR)) {
+            if (d.ino != m.root && d.entries.values().stream().noneMatch(i -> m.node(i).isDir())) {
+                leaves.add(d);
+            }
+        }
+        if (leaves.isEmpty()) {
+            return;
+        }
+        PosixModel.Node d = pick(leaves);
+        PosixModel.Node p = m.node(d.parent);
+        String name = nameOf(p, d.ino);
+        context += " drain " + d.ino + " (" + d.entries.size() + " entries, at most " + d.maxEntries + ") and rmdir";
+        for (String e : new ArrayList<>(d.entries.keySet())) {
+            Outcome<Object> got = call(() -> {
+                vfs.unlink(d.ino, b(e));
+                return null;
+            });
+            if (got.errno() == FsException.ENOSYS && mayBeNotImplemented(m.child(d.ino, e))) {
+                return;
+            }
+            expect(Kind.UNLINK, 0, got);
+            m.applyUnlink(d.ino, e);
+        }
+        Outcome<Object> got = call(() -> {
+            vfs.rmdir(p.ino, b(name));
+            return null;
+        });
+        if (got.errno() == FsException.ENOSYS && mayBeNotImplemented(d)) {
+            return;
+        }
+        expect(Kind.RMDIR, 0, got);
+        m.applyUnlink(p.ino, name);
+        if (d.maxEntries > SURELY_STUFFED) {
+            largeDirsRemoved++;
         }
     }
 }

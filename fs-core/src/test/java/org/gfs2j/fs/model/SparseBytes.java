@@ -77,4 +77,24 @@ final class SparseBytes {
         }
         return out;
     }
+
+    /** fallocate(2) without KEEP_SIZE: the size covers the range; content unchanged (holes stay zeros). */
+    void extendTo(long end) {
+        size = Math.max(size, end);
+    }
+
+    /** FALLOC_FL_PUNCH_HOLE: bytes of [offset, offset+len) inside the file read as zeros. */
+    void zero(long offset, long len) {
+        long end = Math.min(size, offset + len);
+        for (long pos = offset; pos < end; ) {
+            long idx = pos / PAGE;
+            int in = (int) (pos % PAGE);
+            int n = (int) Math.min(PAGE - in, end - pos);
+            byte[] p = pages.get(idx);
+            if (p != null) {
+                java.util.Arrays.fill(p, in, in + n, (byte) 0);
+            }
+            pos += n;
+        }
+    }
 }
