@@ -100,8 +100,14 @@ class CrashPointTest {
         Random rnd = new Random(seed ^ 0x5eed);
         List<int[]> chosen = new ArrayList<>();
         for (int i = 0; i < points; i++) {
-            // crash after record c (1..n); every other point recovered by fsck.gfs2 -y
+            // crash after record c (1..n): half the points uniform over records, half within a
+            // uniformly chosen step (steps differ a lot in how many records they write);
+            // every other point recovered by fsck.gfs2 -y
             int c = 1 + rnd.nextInt(w.records().size());
+            Step st = w.steps().get(rnd.nextInt(w.steps().size()));
+            if (i % 4 >= 2 && st.endRecord() > st.firstRecord()) {
+                c = st.firstRecord() + 1 + rnd.nextInt(st.endRecord() - st.firstRecord());
+            }
             chosen.add(new int[] {c, i % 2, rnd.nextInt()});
         }
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -168,9 +174,9 @@ class CrashPointTest {
             int first = dev.writes().size();
             List<String> touched = new ArrayList<>();
             String what;
-            String d = dirs.get(rnd.nextInt(dirs.size()));
+            String d = pickDir(rnd, dirs);
             String path = d + "/f" + rnd.nextInt(14);
-            int op = rnd.nextInt(20);
+            int op = rnd.nextInt(21);
             boolean exists = files.containsKey(path);
             boolean regular = files.get(path) != null;
             if (op < 5 && (regular || !exists)) {
@@ -204,7 +210,7 @@ class CrashPointTest {
                 files.remove(path);
                 touched.add(path);
             } else if (op < 13 && files.containsKey(path)) {
-                String d2 = dirs.get(rnd.nextInt(dirs.size()));
+                String d2 = pickDir(rnd, dirs);
                 String dst = d2 + "/f" + rnd.nextInt(14);
                 what = "rename " + path + " " + dst;
                 if (!dst.equals(path)) {
@@ -213,7 +219,7 @@ class CrashPointTest {
                 }
                 touched.add(path);
                 touched.add(dst);
-            } else if (op >= 13 && op < 14) {
+            } else if (op == 13) {
                 String nd = d + "/d" + rnd.nextInt(4);
                 what = "mkdir/rmdir " + nd;
                 if (dirs.contains(nd)) {
@@ -238,6 +244,71 @@ class CrashPointTest {
                 what = "chmod " + path;
                 vfs.setattr(ino(vfs, path), 0600, null, null, null, null, null);
                 touched.add(path);
+            } else if (op < 17 && regular) {
+                what = "setxattr " + path;
+                byte[] value = new byte[rnd.nextBoolean() ? 40 : 1000 + rnd.nextInt(6000)];
+                rnd.nextBytes(value);
+                vfs.setxattr(ino(vfs, path), "user.v" + rnd.nextInt(3), value, 0);
+                touched.add(path);
+            } else if (op < 18 && regular) {
+                byte[] old = files.get(path);
+                long h = vfs.open(ino(vfs, path), 2);
+                if (rnd.nextBoolean() && old.length > 0) {
+                    int off = rnd.nextInt(old.length);
+                    int len = 1 + rnd.nextInt(old.length - off + 5000);
+                    what = "punch hole " + path + " " + off + "+" + len;
+                    vfs.fallocate(h, off, len, 3);
+                    byte[] now = old.clone();
+                    java.util.Arrays.fill(now, off, Math.min(now.length, off + len), (byte) 0);
+                    files.put(path, now);
+                } else {
+                    int len = 1 + rnd.nextInt(50_000);
+                    what = "fallocate " + path + " " + old.length + "+" + len;
+                    vfs.fallocate(h, old.length, len, 0);
+                    files.put(path, java.util.Arrays.copyOf(old, old.length + len));
+                }
+                vfs.release(h);
+                touched.add(path);
+            } else if (op < 19 && exists) {
+                String d2 = pickDir(rnd, dirs);
+                String other = d2 + "/f" + rnd.nextInt(14);
+                what = "exchange " + path + " " + other;
+                if (files.containsKey(other) && !other.equals(path)) {
+                    vfs.rename(ino(vfs, d), n(name(path)), ino(vfs, d2), n(name(other)), 2);
+                    byte[] a = files.get(path);
+                    files.put(path, files.get(other));
+                    files.put(other, a);
+                    touched.add(path);
+                    touched.add(other);
+                }
+            } else if (op < 20) {
+                // a directory grown into exhash, later emptied and removed (leaf and table deallocation)
+                String big = "/big";
+                if (!dirs.contains(big)) {
+                    what = "mkdir /big with 150 entries";
+                    long b = vfs.mkdir(vfs.rootIno(), n("big"), 0755, 0, 0).ino();
+                    dirs.add(big);
+                    touched.add(big);
+                    for (int k = 0; k < 150; k++) {
+                        String p = big + "/entry-with-a-longer-name-" + k;
+                        vfs.mknod(b, n(name(p)), 0644, 0, 0, 0);
+                        files.put(p, new byte[0]);
+                        touched.add(p);
+                    }
+                } else {
+                    what = "empty and rmdir /big";
+                    long b = ino(vfs, big);
+                    for (String p : new ArrayList<>(files.keySet())) {
+                        if (p.startsWith(big + "/")) {
+                            vfs.unlink(b, n(name(p)));
+                            files.remove(p);
+                            touched.add(p);
+                        }
+                    }
+                    vfs.rmdir(vfs.rootIno(), n("big"));
+                    dirs.remove(big);
+                    touched.add(big);
+                }
             } else {
                 what = "nothing";
             }
@@ -256,6 +327,12 @@ class CrashPointTest {
         steps.add(new Step("unmount", List.of(), first, dev.writes().size()));
         acks.add(new Ack(steps.size() - 1, dev.writes().size(), new TreeMap<>(files), List.copyOf(dirs)));
         return new Workload(base, List.copyOf(dev.writes()), steps, acks, List.copyOf(every));
+    }
+
+    /** A directory for the random steps; "/big" is left to the grow-and-remove step. */
+    private static String pickDir(Random rnd, List<String> dirs) {
+        List<String> l = dirs.stream().filter(x -> !x.equals("/big") && !x.startsWith("/big/")).toList();
+        return l.get(rnd.nextInt(l.size()));
     }
 
     private static String name(String path) {
