@@ -161,7 +161,9 @@ public final class BufferCache implements BlockSource, MetadataCache, WriteBackT
 
     private void checkRange(long block) throws IOException {
         if (block < 0 || block >= blocks) {
-            throw new IOException("block " + block + " is outside the device (" + blocks + " blocks of " + bsize + " bytes)");
+            // only a corrupt pointer names such a block: corruption (the mount withdraws), not a device error
+            throw new org.gfs2j.journal.format.CorruptMetadataException(block, "block pointer", "target",
+                    "block " + block + " is outside the device (" + blocks + " blocks of " + bsize + " bytes)");
         }
     }
 
