@@ -336,7 +336,7 @@ class WithdrawTest {
     @Test
     void randomByteFlipsNeverHangAndEioWithdraws() throws Exception {
         long seed = Long.getLong("gfs2j.withdraw.seed", 20261124L);
-        int rounds = Integer.getInteger("gfs2j.withdraw.rounds", 40);
+        int rounds = Integer.getInteger("gfs2j.withdraw.rounds", 80);
         System.out.println("WithdrawTest random flips seed=" + seed + " rounds=" + rounds
                 + " (rerun: -Dgfs2j.withdraw.seed=" + seed + ")");
         Random rnd = new Random(seed);
