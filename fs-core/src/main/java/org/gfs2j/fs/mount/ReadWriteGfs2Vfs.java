@@ -928,6 +928,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     Dinode dinode(long ino) throws IOException {
         ByteBuffer b = fs.cache.read(ino, GlockName.inode(ino));
         if (org.gfs2j.journal.format.MetaHeader.typeOf(b, 0) != org.gfs2j.journal.format.MetaType.DI) {
+            withdraw.checkStale(ino); // corrupt, not stale, while the bitmap says a dinode is there
             throw new FsException(FsException.ESTALE, "inode " + ino + " is no dinode");
         }
         return Dinode.decode(b, ino);
@@ -1017,6 +1018,13 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         try {
             return read.run();
         } catch (FsException e) {
+            if (e.errno() == FsException.ESTALE && !op.equals("readdir")) {
+                try {
+                    withdraw.checkStale(ino);
+                } catch (org.gfs2j.journal.format.CorruptMetadataException c) {
+                    e = new FsException(op + " of inode " + ino + ": " + c.getMessage(), c);
+                }
+            }
             if (e.errno() == FsException.EIO) {
                 withdraw.onFailure(op, ino, e);
             }

@@ -1,5 +1,6 @@
 package org.gfs2j.fs.mount;
 
+import java.io.IOException;
 import org.gfs2j.fs.vfs.FsException;
 import org.gfs2j.journal.format.CorruptMetadataException;
 import org.slf4j.Logger;
@@ -60,6 +61,31 @@ public final class Withdraw {
             if (t.getCause() == t) {
                 break;
             }
+        }
+    }
+
+    /**
+     * Called where a block addressed as an inode holds no dinode: normally a stale handle (the
+     * inode is gone, ESTALE stands), but if the block's rgrp bitmap still says a dinode lives
+     * there, the dinode is corrupt (the kernel's consistency check): CorruptMetadataException.
+     */
+    void checkStale(long ino) throws CorruptMetadataException {
+        try {
+            for (org.gfs2j.fs.ondisk.RindexEntry e : fs.reader.rindex()) {
+                if (ino >= e.data0() && ino < e.data0() + e.data()) {
+                    int state = fs.reader.resourceGroup(e).bitmap().get(ino - e.data0());
+                    if (state == org.gfs2j.fs.ondisk.RgrpBitmap.DINODE) {
+                        throw new CorruptMetadataException(ino, "dinode", "mh_magic/mh_type",
+                                "the bitmap of rgrp " + e.addr() + " says block " + ino
+                                        + " holds a dinode, but it holds none");
+                    }
+                    return;
+                }
+            }
+        } catch (CorruptMetadataException c) {
+            throw c;
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not tell whether inode {} is stale or corrupt: {}", ino, e.toString());
         }
     }
 

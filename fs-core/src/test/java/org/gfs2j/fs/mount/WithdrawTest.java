@@ -307,6 +307,13 @@ class WithdrawTest {
         corruptWithdrawsAndReplays("di_num.no_addr", fIno, Dinode.OFF_NUM + 8 + 4, u32((int) fIno ^ 0x100));
     }
 
+    /** A dinode whose header no longer says so, while the bitmap says a dinode lives there: corrupt, not stale. */
+    @Test
+    void dinodeWithoutItsHeaderWithdrawsInsteadOfLookingStale() throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        corruptWithdrawsAndReplays("dinode mh_type", fIno, org.gfs2j.journal.format.MetaHeader.OFF_TYPE, u32(6));
+    }
+
     @Test
     void leafOfImpossibleDepthWithdraws() throws Exception {
         Gfs2Tools.requireTool("fsck.gfs2");
