@@ -36,6 +36,7 @@ final class FreedBlocks {
     private final BitSet waiting = new BitSet();
     private final ArrayDeque<Batch> batches = new ArrayDeque<>();
     private int count;
+    private int sealed;
 
     /** A new open batch, appended in commit order (one transaction changes an rgrp at a time). */
     Batch open() {
@@ -56,6 +57,9 @@ final class FreedBlocks {
 
     /** The transaction committed: its frees are durable once the log's durable ticket reaches {@code ticket}. */
     void seal(Batch b, long ticket) {
+        if (!b.isSealed()) {
+            sealed += b.count;
+        }
         b.ticket = ticket;
     }
 
@@ -89,6 +93,9 @@ final class FreedBlocks {
     private void forget(Batch b) {
         waiting.andNot(b.rels);
         count -= b.count;
+        if (b.isSealed()) {
+            sealed -= b.count;
+        }
     }
 
     boolean contains(long rel) {
@@ -102,12 +109,6 @@ final class FreedBlocks {
 
     /** Blocks in sealed batches: what a log flush would make allocatable. */
     int sealedCount() {
-        int n = 0;
-        for (Batch b : batches) {
-            if (b.isSealed()) {
-                n += b.count;
-            }
-        }
-        return n;
+        return sealed;
     }
 }
