@@ -116,6 +116,28 @@ class FreedBlockReuseTest {
         Gfs2Tools.assertFsckClean(img);
     }
 
+    /** Another node asking for the rgrp: the demote syncs the log, so nothing is left waiting. */
+    @Test
+    void anRgrpDemoteMakesTheFreesDurableAndReleasesThem() throws Exception {
+        Gfs2Tools.requireTool("fsck.gfs2");
+        Path img = TestMount.mkfs(dir, "img", 64, 32, 4096);
+        try (TestMount m = TestMount.open(img, 256)) {
+            List<Long> blocks = allocate(m, dataRgrp(m).index().data0(), 6);
+            Rgrp rg = m.rgrps.containing(blocks.get(0));
+            long ticket = free(m, blocks);
+            assertEquals(6, rg.notDurableFree());
+            assertTrue(m.log.durableTicket() < ticket);
+            assertTrue(m.demote(rg.glockName(), org.gfs2j.fs.glock.GlockState.UN), "rgrp glock cached");
+            assertTrue(m.log.durableTicket() >= ticket, "the demote synced the log");
+            assertEquals(0, rg.notDurableFree(), "the invalidate released the durable frees");
+            List<Long> again = allocate(m, blocks.get(0), 6);
+            assertEquals(blocks, again);
+            assertEquals(0, m.alloc.freeFlushCount());
+            freeAll(m, again);
+        }
+        Gfs2Tools.assertFsckClean(img);
+    }
+
     @Test
     void anAbortedFreeLeavesNothingWaiting() throws Exception {
         Path img = TestMount.mkfs(dir, "img", 64, 32, 4096);
