@@ -589,7 +589,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                                 putTime(vb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
                             }
                             if (last) {
-                                tx.commitDurable(); // the freed dinode block may be reused for data at once
+                                tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
                             } else {
                                 tx.commit();
                             }
