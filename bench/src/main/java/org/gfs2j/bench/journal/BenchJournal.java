@@ -200,8 +200,7 @@ public final class BenchJournal {
                     Thread w = new Thread(() -> {
                         try {
                             long i = 0;
-                            // at least one commit per worker: on a busy machine the thread may
-                            // first run after the deadline, and a rate needs a sample
+                            // at least one commit per thread, however loaded the machine: a round reports a rate
                             do {
                                 long ticket;
                                 try (Transaction tx = log.begin(blocksPerTx, 0)) {
