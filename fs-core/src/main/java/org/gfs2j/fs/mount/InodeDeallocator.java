@@ -228,7 +228,7 @@ final class InodeDeallocator {
                 fs.alloc.free(tx, b, 1, true);
             }
             dropBlocks(tx.modify(addr, g), addr, toFree.size());
-            tx.commitDurable();
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
         }
         afterCommit.committed(addr);
         return true;
@@ -326,7 +326,7 @@ final class InodeDeallocator {
                 fs.alloc.free(tx, ed, 1, true);
             }
             dropBlocks(tx.modify(addr, g), addr, eds.size());
-            tx.commitDurable();
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
         }
         afterCommit.committed(addr);
         return true;
@@ -358,7 +358,7 @@ final class InodeDeallocator {
                 fs.alloc.free(tx, b, 1, true);
             }
             dropBlocks(tx.modify(addr, g), addr, batch.size());
-            tx.commitDurable();
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
         }
         afterCommit.committed(addr);
         return true;
@@ -412,7 +412,7 @@ final class InodeDeallocator {
                 fs.alloc.free(tx, f.block(), 1, journaled || !f.data());
             }
             dropBlocks(tx.modify(addr, g), addr, plan.size());
-            tx.commitDurable();
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
         }
         afterCommit.committed(addr);
         return true;
@@ -470,7 +470,7 @@ final class InodeDeallocator {
                 fs.alloc.free(tx, d.eattr(), 1, true);
             }
             fs.alloc.freeDinode(tx, addr);
-            tx.commitDurable(); // the freed blocks may be reused for data at once
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
         }
         afterCommit.committed(addr);
         LOG.debug("inode {} deallocated", addr);
