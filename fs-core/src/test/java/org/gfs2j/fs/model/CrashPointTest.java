@@ -51,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dgfs2j.crashpoints.seed=N} reproduces a run.
  */
 class CrashPointTest {
-    private static final int DEFAULT_POINTS = 220;
+    private static final int DEFAULT_POINTS = 300;
     private static final int BSIZE = 4096;
     private static final long SIZE = 64L << 20;
     private static final int SECTOR = 512;
