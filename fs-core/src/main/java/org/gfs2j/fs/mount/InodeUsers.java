@@ -130,8 +130,9 @@ final class InodeUsers {
     private boolean drop(long ino, long opens, long refs) {
         Holder close;
         boolean check;
+        Use u;
         synchronized (this) {
-            Use u = uses.get(ino);
+            u = uses.get(ino);
             if (u == null) {
                 return false; // e.g. references to an inode handed out before it was freed
             }
@@ -145,7 +146,7 @@ final class InodeUsers {
             check = u.unlinked;
         }
         if (close != null) {
-            if (close.glock().attachment() instanceof Use) {
+            if (close.glock().attachment() == u) { // not a newer user's, who took the glock meanwhile
                 close.glock().attach(null);
             }
             close.close();
