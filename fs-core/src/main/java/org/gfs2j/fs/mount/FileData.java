@@ -69,6 +69,18 @@ final class FileData {
         } while (pos < end);
     }
 
+    /**
+     * Allocates every hole among the blocks covering [offset, end), zeroed on the device (GFS2 has
+     * no unwritten extents: preallocated blocks are ordinary data blocks of zeros). Blocks already
+     * mapped are left as they are. The size becomes at least {@code end} unless {@code keepSize}.
+     */
+    void preallocate(long ino, long offset, long end, boolean keepSize) throws IOException {
+        long pos = offset;
+        do {
+            pos = writeChunk(ino, pos, null, keepSize ? -1 : offset, end);
+        } while (pos < end);
+    }
+
     /** Grows the file to {@code size} (a hole); unstuffs and grows the tree as needed. */
     void extend(long ino, long size) throws IOException {
         writeChunk(ino, size, new byte[0], size, size);
@@ -76,13 +88,16 @@ final class FileData {
 
     /**
      * Writes the bytes of [pos, min(end, pos's chunk end)) in one transaction and returns where
-     * the next chunk starts; with pos == end it only sets the size to at least end.
+     * the next chunk starts; with pos == end it only sets the size to at least end. With no
+     * {@code data} it preallocates instead: holes get zeroed blocks, and a negative
+     * {@code dataStart} keeps the size.
      */
     private long writeChunk(long ino, long pos, byte[] data, long dataStart, long end) throws IOException {
+        boolean keepSize = data == null && dataStart < 0;
         GlockName g = GlockName.inode(ino);
         Dinode d = Dinode.decode(fs.cache.read(ino, g), ino);
         long nowNs = now();
-        if (d.height() == 0 && end <= geo.maxStuffed()) {
+        if (d.height() == 0 && end <= geo.maxStuffed() && data != null) {
             try (FsTransaction tx = FsTransaction.begin(fs.cache, 1, 0)) {
                 ByteBuffer b = tx.modify(ino, g);
                 Dinode cur = Dinode.decode(b, ino);
@@ -96,8 +111,8 @@ final class FileData {
         }
         long first = pos / bsize;
         long chunkEnd = Math.min(end, (first + CHUNK) * bsize);
-        long newSize = Math.max(d.size(), chunkEnd);
-        int targetH = Math.max(Math.max(1, d.height()), geo.heightForSize(newSize));
+        long newSize = keepSize ? d.size() : Math.max(d.size(), chunkEnd);
+        int targetH = Math.max(Math.max(1, d.height()), geo.heightForSize(Math.max(newSize, chunkEnd)));
         long need = (long) CHUNK * (targetH + 1) + targetH + 2;
         long goal = d.goalData() != 0 ? d.goalData() : ino;
         List<long[]> pending = new ArrayList<>(); // {block} with its new contents in `contents`
@@ -145,6 +160,10 @@ final class FileData {
                 int n = (int) Math.min(bsize - inBlock, chunkEnd - p);
                 boolean[] fresh = new boolean[1];
                 long b = map(tx, g, db, h, lblock, blocks, lastAlloc, fresh);
+                if (data == null && !fresh[0]) { // preallocating: mapped blocks keep their data
+                    p += n;
+                    continue;
+                }
                 byte[] blk = new byte[bsize];
                 int already = indexOf(pending, b);
                 if (already >= 0) {
@@ -152,7 +171,9 @@ final class FileData {
                 } else if (!fresh[0] && n < bsize) {
                     fs.device.readBlock(b, bsize).get(blk);
                 }
-                System.arraycopy(data, (int) (p - dataStart), blk, inBlock, n);
+                if (data != null) {
+                    System.arraycopy(data, (int) (p - dataStart), blk, inBlock, n);
+                }
                 if (already < 0) {
                     pending.add(new long[] {b});
                     contents.add(blk);

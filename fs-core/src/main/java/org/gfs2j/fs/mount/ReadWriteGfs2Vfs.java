@@ -2,8 +2,6 @@ package org.gfs2j.fs.mount;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
@@ -39,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * its last link), symlink, link, create of regular files (mknod S_IFREG, EEXIST), write at any offset (stuffed,
  * unstuffing, height growth, holes; {@link FileData}), read, truncate up and down (setattr size,
  * O_TRUNC), setattr of mode/uid/gid/atime/mtime, mkdir, unlink (blocks freed at the last link),
- * rmdir (ENOTEMPTY), fsync. Not implemented (ENOSYS/EINVAL): RENAME_EXCHANGE, device/fifo nodes,
- * xattr changes. The last link of any inode (exhash directories, xattr blocks included) frees it
- * through {@link InodeDeallocator}.
+ * rmdir (ENOTEMPTY), fsync, setxattr/removexattr and the POSIX ACL rules of create and chmod
+ * ({@link org.gfs2j.fs.xattr.XattrOperations}); mknod of fifos, sockets and devices
+ * ({@link SpecialFiles}), RENAME_EXCHANGE ({@link RenameExchange}), fallocate ({@link FileSpace}),
+ * SEEK_DATA/SEEK_HOLE; names are any bytes but '/' and NUL. The last link of any inode (exhash
+ * directories, xattr blocks included) frees it through {@link InodeDeallocator}.
  * Open handles and kernel references (lookup, readdir with attributes, until forget) keep a
  * removed inode UNLINKED, readable and writable, until the last of them goes ({@link InodeUsers},
  * the iopen glock; docs/allocation.md "Unlinked-but-open inodes").
@@ -65,6 +65,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private final FileData data;
     private final InodeDeallocator dealloc;
     private final InodeUsers users;
+    private final org.gfs2j.fs.xattr.XattrOperations xattrs;
+    private final RenameExchange exchange = new RenameExchange(this);
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
     /** Open regular files. Reads look the inode up again, so they see every write. */
     private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
@@ -79,6 +81,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         this.data = new FileData(fs);
         this.dealloc = new InodeDeallocator(fs);
         this.users = new InodeUsers(fs.glocks);
+        this.xattrs = new org.gfs2j.fs.xattr.XattrOperations(fs);
     }
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
@@ -350,7 +353,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         data.extend(ino, size);
                     }
                 }
-                try (FsTransaction tx = FsTransaction.begin(fs.cache, 1, 0)) {
+                try (FsTransaction tx = FsTransaction.begin(fs.cache, 1 + org.gfs2j.fs.xattr.AclRules.CHMOD_BLOCKS, 0)) {
                     ByteBuffer b = tx.modify(ino, GlockName.inode(ino));
                     Dinode cur = Dinode.decode(b, ino);
                     if (uid != null || gid != null) {
@@ -359,6 +362,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     cur.encode(b);
                     if (mode != null) {
                         b.putInt(Dinode.OFF_MODE, (cur.mode() & S_IFMT) | (mode & 07777));
+                        xattrs.chmod(tx, ino, (cur.mode() & S_IFMT) | (mode & 07777)); // the access ACL follows
                     }
                     long now = System.currentTimeMillis() * 1_000_000L;
                     if (atimeNanos != null) {
@@ -378,10 +382,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @Override
     public InodeAttributes mknod(long parentIno, byte[] name, int mode, int rdev, int uid, int gid)
             throws FsException {
-        if ((mode & S_IFMT) != Dinode.S_IFREG && (mode & S_IFMT) != 0) {
-            throw new FsException(FsException.ENOSYS, "only regular files can be created yet");
-        }
-        return create(parentIno, name, Dinode.S_IFREG | (mode & 07777), uid, gid, null);
+        int type = SpecialFiles.mknodType(mode);
+        return create(parentIno, name, type | (mode & 07777), uid, gid, null, SpecialFiles.isDevice(type) ? rdev : 0);
     }
 
     @Override
@@ -392,7 +394,13 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     /** Creates an empty regular file or directory: parent glock, rgrps, transaction, new inode's glock. */
     private InodeAttributes create(long parentIno, byte[] rawName, int mode, int uid, int gid, byte[] stuffed)
             throws FsException {
-        String name = name(rawName);
+        return create(parentIno, rawName, mode, uid, gid, stuffed, 0);
+    }
+
+    /** {@code rdev}: a device's number (new_encode_dev), kept in di_major/di_minor. */
+    private InodeAttributes create(long parentIno, byte[] rawName, int mode, int uid, int gid, byte[] stuffed,
+            int rdev) throws FsException {
+        byte[] name = name(rawName);
         boolean dir = (mode & S_IFMT) == Dinode.S_IFDIR;
         long ino = modify(dir ? "mkdir" : "create", parentIno, () -> {
             try (Holder ph = fs.glocks.acquire(GlockName.inode(parentIno), GlockState.EX)) {
@@ -403,6 +411,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                 if (readOnlyWriter(parentIno).lookup(parentIno, name) != null) {
                     throw new FsException(FsException.EEXIST, "file exists");
                 }
+                // the parent's default ACL decides the mode and ACLs (umask applied by the caller otherwise)
+                org.gfs2j.fs.xattr.AclRules.Inherited acl = xattrs.inheritance(parentIno, mode);
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(parentIno, 8);
                      FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + 2 * tableBlocks(parentIno),
                              tableBlocks(parentIno))) {
@@ -411,17 +421,19 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     tx.hold(fs.glocks.acquire(GlockName.inode(num.addr()), GlockState.EX, HolderFlags.ORDER_EXEMPT));
                     ByteBuffer b = tx.create(num.addr(), GlockName.inode(num.addr()));
                     long nowNs = System.currentTimeMillis() * 1_000_000L;
-                    Dinode d = Dinode.create(num, mode).withOwner(uid & 0xFFFFFFFFL, gid & 0xFFFFFFFFL)
+                    Dinode d = Dinode.create(num, acl.mode()).withOwner(uid & 0xFFFFFFFFL, gid & 0xFFFFFFFFL)
                             .withTimes(nowNs / 1_000_000_000L, nowNs % 1_000_000_000L)
                             .withGoals(num.addr(), num.addr());
                     if (dir) {
                         DirectoryWriter.initEmpty(b, d, parent.num());
                     } else {
-                        d.withNlink(1).withBlocks(1).withSize(stuffed == null ? 0 : stuffed.length).encode(b);
+                        d.withNlink(1).withBlocks(1).withSize(stuffed == null ? 0 : stuffed.length)
+                                .withDevice(SpecialFiles.major(rdev), SpecialFiles.minor(rdev)).encode(b);
                         if (stuffed != null) {
                             b.put(Dinode.SIZE, stuffed);
                         }
                     }
+                    xattrs.applyOnCreate(tx, num.addr(), acl);
                     writer(tx, parentIno).add(parentIno, name, num, Dinode.dType(mode));
                     ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
                     Dinode p = Dinode.decode(pb, parentIno);
@@ -456,7 +468,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     /** A new name for {@code ino}: the directory's and the target's glocks, ascending (lock order row 3). */
     @Override
     public InodeAttributes link(long ino, long newParentIno, byte[] rawName) throws FsException {
-        String name = name(rawName);
+        byte[] name = name(rawName);
         modify("link", ino, () -> {
             try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0,
                     List.of(GlockName.inode(newParentIno), GlockName.inode(ino)))) {
@@ -516,9 +528,10 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
      * victim's rgrp glock, then one transaction.
      */
     private void remove(long parentIno, byte[] rawName, boolean dir) throws FsException {
-        String name = name(rawName);
-        if (name.equals(".") || name.equals("..")) {
-            throw new FsException(dir ? FsException.EINVAL : FsException.EISDIR, "cannot remove " + name);
+        byte[] name = name(rawName);
+        if (isDots(name)) {
+            throw new FsException(dir ? FsException.EINVAL : FsException.EISDIR,
+                    "cannot remove " + new String(name, StandardCharsets.UTF_8));
         }
         modify(dir ? "rmdir" : "unlink", parentIno, () -> {
             try (Holder ph = fs.glocks.acquire(GlockName.inode(parentIno), GlockState.EX)) {
@@ -591,7 +604,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
      * leaves an UNLINKED inode that the next mount or fsck.gfs2 frees).
      * Called with the parent's and the victim's glocks held.
      */
-    private void removeWithBlocks(long parentIno, String name, long addr, boolean dir) throws IOException {
+    private void removeWithBlocks(long parentIno, byte[] name, long addr, boolean dir) throws IOException {
         try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
              FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
             fs.alloc.use(tx, rl);
@@ -619,8 +632,16 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @Override
     public void rename(long parentIno, byte[] rawName, long newParentIno, byte[] rawNewName, int flags)
             throws FsException {
-        String name = name(rawName);
-        String newName = name(rawNewName);
+        byte[] name = name(rawName);
+        byte[] newName = name(rawNewName);
+        if ((flags & RenameExchange.RENAME_EXCHANGE) != 0) {
+            RenameExchange.check(flags, rawName, rawNewName);
+            modify("rename", parentIno, () -> {
+                exchange.exchange(parentIno, rawName, newParentIno, rawNewName);
+                return null;
+            });
+            return;
+        }
         if ((flags & ~RENAME_NOREPLACE) != 0) {
             throw new FsException(FsException.EINVAL, "rename flags " + flags + " are not supported");
         }
@@ -683,12 +704,12 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         });
     }
 
-    private static boolean isDots(String n) {
-        return n.equals(".") || n.equals("..");
+    private static boolean isDots(byte[] n) {
+        return (n.length == 1 && n[0] == '.') || (n.length == 2 && n[0] == '.' && n[1] == '.');
     }
 
     /** Whether {@code dir} is {@code ancestor} or lies below it (walking ".." up to the root). */
-    private boolean isInside(long dir, long ancestor) throws IOException {
+    boolean isInside(long dir, long ancestor) throws IOException {
         long cur = dir;
         for (int depth = 0; depth < 100_000; depth++) {
             if (cur == ancestor) {
@@ -711,7 +732,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
      * ".." follows it, link counts and times change. Returns true when the victim lost its last
      * link and is now UNLINKED (the caller frees it).
      */
-    private boolean renameTx(long a, String name, long b, String newName, long x, Dinode xd, long y, Dinode yd)
+    private boolean renameTx(long a, byte[] name, long b, byte[] newName, long x, Dinode xd, long y, Dinode yd)
             throws IOException {
         boolean xDir = xd.isDirectory();
         boolean yLast = yd != null && (yd.isDirectory() || yd.nlink() <= 1);
@@ -781,6 +802,30 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     @Override
+    public void fallocate(long handle, long offset, long length, int mode) throws FsException {
+        long ino = fileOf(handle);
+        if (!files.get(handle).writable()) {
+            throw new FsException(FsException.EBADF, "handle " + handle + " was opened read-only");
+        }
+        FileSpace.check(offset, length, mode, maxFileSize());
+        modify("fallocate", ino, () -> {
+            try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
+                new FileSpace(fs, data).fallocate(ino, offset, length, mode);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public long lseek(long handle, long offset, int whence) throws FsException {
+        long ino = fileOf(handle);
+        return modify("lseek", ino, () -> {
+            dinode(ino); // ESTALE once the file is gone
+            return org.gfs2j.fs.vfs.DataSeek.seek(fs.reader.file(fs.reader.inode(ino)), offset, whence);
+        });
+    }
+
+    @Override
     public void fsync(long handle, boolean dataOnly) throws FsException {
         modify("fsync", 0, () -> {
             fs.device.flush(); // data was written in place
@@ -796,12 +841,18 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public void setxattr(long ino, String name, byte[] value, int flags) throws FsException {
-        throw notYet("setxattr");
+        modify("setxattr", ino, () -> {
+            xattrs.setxattr(ino, name, value, flags);
+            return null;
+        });
     }
 
     @Override
     public void removexattr(long ino, String name) throws FsException {
-        throw notYet("removexattr");
+        modify("removexattr", ino, () -> {
+            xattrs.removexattr(ino, name);
+            return null;
+        });
     }
 
     @Override
@@ -826,7 +877,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         return fs.geo.dataCapacity(fs.geo.maxHeight() - 1);
     }
 
-    private int txBlocks() {
+    int txBlocks() {
         // dinode, parent dinode, directory blocks a split or table growth may touch, rgrps, statfs
         return 64 + fs.alloc.logBlocksFor(fs.rgrps.size());
     }
@@ -844,33 +895,26 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         return (int) Math.min(Integer.MAX_VALUE / 4, jd + jd / fs.geo.inptrs() + d.height() + 2);
     }
 
-    private static void putTime(ByteBuffer b, int secOff, int nsecOff, long nanos) {
+    static void putTime(ByteBuffer b, int secOff, int nsecOff, long nanos) {
         b.putLong(secOff, Math.floorDiv(nanos, 1_000_000_000L));
         b.putInt(nsecOff, (int) Math.floorMod(nanos, 1_000_000_000L));
     }
 
-    private static String name(byte[] raw) throws FsException {
+    /** A name as the directory code takes it: 1 to 255 bytes, any but '/' and NUL (Linux names need not be UTF-8). */
+    private static byte[] name(byte[] raw) throws FsException {
         if (raw.length == 0) {
             throw new FsException(FsException.ENOENT, "empty name");
         }
         if (raw.length > Dirent.MAX_NAME) {
             throw new FsException(FsException.ENAMETOOLONG, "name longer than " + Dirent.MAX_NAME + " bytes");
         }
-        for (byte c : raw) {
-            if (c == '/' || c == 0) {
-                throw new FsException(FsException.EINVAL, "name contains '/' or NUL");
-            }
+        if (!DirectoryWriter.isValidName(raw)) {
+            throw new FsException(FsException.EINVAL, "name contains '/' or NUL");
         }
-        try {
-            // DirectoryWriter takes names as Strings (UTF-8); other byte sequences are refused for now
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
-            throw new FsException(FsException.EINVAL, "names that are not UTF-8 cannot be created yet");
-        }
+        return raw.clone();
     }
 
-    private Dinode dinode(long ino) throws IOException {
+    Dinode dinode(long ino) throws IOException {
         ByteBuffer b = fs.cache.read(ino, GlockName.inode(ino));
         if (org.gfs2j.journal.format.MetaHeader.typeOf(b, 0) != org.gfs2j.journal.format.MetaType.DI) {
             throw new FsException(FsException.ESTALE, "inode " + ino + " is no dinode");
@@ -878,7 +922,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         return Dinode.decode(b, ino);
     }
 
-    private Dinode directoryDinode(long ino) throws IOException {
+    Dinode directoryDinode(long ino) throws IOException {
         Dinode d = dinode(ino);
         if (!d.isDirectory()) {
             throw new FsException(FsException.ENOTDIR, "not a directory");
@@ -887,7 +931,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     /** The directory writer over a transaction: every block it touches is logged under the dir's glock. */
-    private DirectoryWriter writer(FsTransaction tx, long dirAddr) {
+    DirectoryWriter writer(FsTransaction tx, long dirAddr) {
         GlockName g = GlockName.inode(dirAddr);
         int bsize = fs.geo.bsize();
         return new DirectoryWriter(fs.geo, new DirBlockIo() {
@@ -919,7 +963,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     /** A directory writer for lookups outside a transaction (copies, never writes). */
-    private DirectoryWriter readOnlyWriter(long dirAddr) {
+    DirectoryWriter readOnlyWriter(long dirAddr) {
         GlockName g = GlockName.inode(dirAddr);
         int bsize = fs.geo.bsize();
         return new DirectoryWriter(fs.geo, new DirBlockIo() {
