@@ -21,6 +21,8 @@ import org.gfs2j.fs.vfs.Gfs2Vfs;
 import org.gfs2j.fs.ondisk.Superblock;
 import org.gfs2j.fs.vfs.ReadOnlyGfs2Vfs;
 import org.gfs2j.fuse.gfs2.Gfs2FuseFileSystem;
+import org.gfs2j.fuse.nativeio.Native;
+import org.gfs2j.fuse.nativeio.NativeException;
 import org.gfs2j.fuse.session.FuseMount;
 import org.gfs2j.fuse.session.FuseSession;
 import org.gfs2j.fuse.session.MountOptions;
@@ -43,6 +45,8 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:mounted (with -f: unmounted cleanly)", "1:failed", "2:usage error"})
 final class MountCommand implements Callable<Integer> {
     private static final long DAEMON_START_TIMEOUT_MS = 60_000;
+    /** Environment variable with extra JVM options for the daemon JVM (e.g. a JFR recording). */
+    static final String DAEMON_JAVA_OPTS = "GFS2J_DAEMON_JAVA_OPTS";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -109,6 +113,7 @@ final class MountCommand implements Callable<Integer> {
                 throw new IOException("lockproto=" + s.lockProto() + " is not supported yet; only lockproto=lock_nolock"
                         + " (this host alone) is");
             }
+            detachStaleMounts(dev, mp);
             checkMountpoint(mp, s.nonEmpty());
             if (!Files.exists(dev)) {
                 throw new IOException(device + ": no such file or device");
@@ -145,6 +150,30 @@ final class MountCommand implements Callable<Integer> {
                 return parent == null ? abs : parent.toRealPath().resolve(abs.getFileName());
             } catch (IOException e2) {
                 return abs;
+            }
+        }
+    }
+
+    /**
+     * A gfs2j mount whose daemon died (kill -9, a crash) stays in the mount table and answers
+     * ENOTCONN; its device's registry lock died with the daemon. Such a mount at {@code mp}, or of
+     * {@code dev} anywhere, is detached, so that mounting again (which replays the journal) works.
+     * Only mounts at this mount point or of this device are probed: opening another daemon's root
+     * could hang on a daemon that is alive but slow.
+     */
+    private void detachStaleMounts(Path dev, Path mp) throws IOException {
+        for (MountTable.Mount m : MountTable.read()) {
+            boolean ours = m.mountpoint().equals(mp.toString()) || m.source().equals(dev.toString());
+            if (ours && m.isGfs2j() && UmountCommand.isStale(Path.of(m.mountpoint()))) {
+                try {
+                    Native.umount2(m.mountpoint(), Native.MNT_DETACH);
+                } catch (NativeException e) {
+                    throw new IOException("a stale gfs2j mount of " + m.source() + " on " + m.mountpoint()
+                            + " (its daemon is gone) could not be detached: " + e.getMessage(), e);
+                }
+                spec.commandLine().getErr().println("gfs2j mount: " + m.mountpoint() + ": the daemon of the previous mount of "
+                        + m.source() + " was gone (killed or crashed); stale mount detached");
+                spec.commandLine().getErr().flush();
             }
         }
     }
@@ -342,6 +371,7 @@ final class MountCommand implements Callable<Integer> {
         if (s.debug()) {
             cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=debug");
         }
+        cmd.addAll(daemonJavaOptions(System.getenv(DAEMON_JAVA_OPTS)));
         cmd.addAll(List.of("-cp", daemonClassPath(), Gfs2jCommand.class.getName(),
                 "mount", "-f", "--status-file", status.toString()));
         if (!options.isEmpty()) {
@@ -382,6 +412,24 @@ final class MountCommand implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(status);
         }
+    }
+
+    /**
+     * Extra JVM options for the daemon, from {@value #DAEMON_JAVA_OPTS} (whitespace-separated):
+     * the daemon is a child JVM, so options given to this one do not reach it (only -Xmx, -Xss and
+     * slf4j properties are passed on). {@code gfs2j bench fs --profile} starts it with a JFR
+     * recording this way.
+     */
+    static List<String> daemonJavaOptions(String env) {
+        List<String> opts = new ArrayList<>();
+        if (env != null) {
+            for (String o : env.trim().split("\\s+")) {
+                if (!o.isEmpty()) {
+                    opts.add(o);
+                }
+            }
+        }
+        return opts;
     }
 
     /**

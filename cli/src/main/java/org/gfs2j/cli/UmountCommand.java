@@ -74,7 +74,7 @@ final class UmountCommand implements java.util.concurrent.Callable<Integer> {
      * A FUSE mount whose daemon died answers with ENOTCONN (ECONNABORTED after an abort). Opening
      * the directory asks the daemon (a stat may be answered from the kernel's attribute cache).
      */
-    private static boolean isStale(Path mp) {
+    static boolean isStale(Path mp) {
         try (var d = Files.newDirectoryStream(mp)) {
             return false;
         } catch (IOException e) {

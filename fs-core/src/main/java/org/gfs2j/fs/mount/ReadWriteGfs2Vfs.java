@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.gfs2j.fs.alloc.RgrpLocks;
 import org.gfs2j.fs.cache.FsTransaction;
 import org.gfs2j.fs.dir.DirBlockIo;
@@ -47,7 +48,12 @@ import org.slf4j.LoggerFactory;
  * the iopen glock; docs/allocation.md "Unlinked-but-open inodes").
  *
  * <p>Row 1 of the lock order is one mount-wide mutation lock: every modifying operation is
- * serialized on this node (correct, coarse; per-inode locks come with concurrent writers).
+ * serialized on this node (correct, coarse; per-inode locks come with concurrent writers). File
+ * reads take its shared side: they run concurrently with each other but never overlap a
+ * modification, so every read sees all writes that completed before it (and none half done), and
+ * a block freed by a truncation cannot be reused under a read that still maps it. Data blocks are
+ * read from the device in one transfer per contiguous run ({@code FileReader#read}), since data is
+ * written in place before the transaction mapping it commits; the tree comes through the cache.
  */
 public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private static final Logger LOG = LoggerFactory.getLogger(ReadWriteGfs2Vfs.class);
@@ -60,13 +66,16 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     private final Gfs2FileSystem fs;
     private final ReadOnlyGfs2Vfs reads;
-    private final ReentrantLock mutation = new ReentrantLock();
+    /** Row 1 of the lock order: modifications hold it exclusively, file reads share it ({@link #read}). */
+    private final ReentrantReadWriteLock mutationShared = new ReentrantReadWriteLock();
+    private final Lock mutation = mutationShared.writeLock();
     private final boolean ownsMount;
     private final FileData data;
     private final InodeDeallocator dealloc;
     private final InodeUsers users;
     private final org.gfs2j.fs.xattr.XattrOperations xattrs;
     private final RenameExchange exchange = new RenameExchange(this);
+    private final Withdraw withdraw;
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
     /** Open regular files. Reads look the inode up again, so they see every write. */
     private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
@@ -82,6 +91,12 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         this.dealloc = new InodeDeallocator(fs);
         this.users = new InodeUsers(fs.glocks, this::isAllocatedDinode);
         this.xattrs = new org.gfs2j.fs.xattr.XattrOperations(fs);
+        this.withdraw = new Withdraw(fs);
+    }
+
+    /** Whether (and why) this mount withdrew after finding corrupt metadata. */
+    public Withdraw withdrawal() {
+        return withdraw;
     }
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
@@ -159,7 +174,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @Override
     public InodeAttributes lookup(long parentIno, byte[] name) throws FsException {
         for (int attempt = 0; ; attempt++) {
-            InodeAttributes a = reads.lookup(parentIno, name);
+            InodeAttributes a = noticed("lookup", parentIno, () -> reads.lookup(parentIno, name));
             try {
                 referenced(a.ino());
                 return a;
@@ -224,18 +239,18 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public InodeAttributes getattr(long ino) throws FsException {
-        return reads.getattr(ino);
+        return noticed("getattr", ino, () -> reads.getattr(ino));
     }
 
     @Override
     public byte[] readlink(long ino) throws FsException {
-        return reads.readlink(ino);
+        return noticed("readlink", ino, () -> reads.readlink(ino));
     }
 
     @Override
     public long open(long ino, int flags) throws FsException {
         // the read-only VFS checks existence and type (ESTALE, EISDIR, EINVAL for non-regular files)
-        reads.release(reads.open(ino, 0));
+        reads.release(noticed("open", ino, () -> reads.open(ino, 0)));
         boolean alive;
         try {
             alive = users.opened(ino);
@@ -285,26 +300,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         if (offset < 0 || length < 0) {
             throw new FsException(FsException.EINVAL, "negative offset or length");
         }
-        return modify("read", ino, () -> {
+        return shared("read", ino, () -> {
             dinode(ino); // ESTALE once the file is gone
-            org.gfs2j.fs.meta.FileReader r = fs.reader.file(fs.reader.inode(ino));
-            if (offset >= r.size()) {
-                return 0;
-            }
-            int n = (int) Math.min(length, r.size() - offset);
-            int start = dst.position();
-            r.copyTo(offset, n, new java.io.OutputStream() {
-                @Override
-                public void write(int b) {
-                    dst.put((byte) b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    dst.put(b, off, len);
-                }
-            });
-            return dst.position() - start;
+            return fs.reader.file(fs.reader.inode(ino)).read(offset, length, dst, fs.device);
         });
     }
 
@@ -318,32 +316,38 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public long opendir(long ino) throws FsException {
-        return reads.opendir(ino);
+        return noticed("opendir", ino, () -> reads.opendir(ino));
     }
 
     @Override
     public void readdir(long dirHandle, long cookie, boolean withAttributes, DirSink sink) throws FsException {
         if (!withAttributes) {
-            reads.readdir(dirHandle, cookie, false, sink);
+            noticed("readdir", dirHandle, () -> {
+                reads.readdir(dirHandle, cookie, false, sink);
+                return null;
+            });
             return;
         }
         FsException[] failed = new FsException[1];
-        reads.readdir(dirHandle, cookie, true, e -> {
-            if (!sink.accept(e)) {
-                return false;
-            }
-            if (e.attributes() != null && !e.isDotOrDotDot()) { // a reference handed on
-                try {
-                    referenced(e.ino());
-                } catch (FsException x) {
-                    if (x.errno() == FsException.ESTALE) {
-                        return true; // removed and freed meanwhile: no reference, its later use is ESTALE
-                    }
-                    failed[0] = x;
+        noticed("readdir", dirHandle, () -> {
+            reads.readdir(dirHandle, cookie, true, e -> {
+                if (!sink.accept(e)) {
                     return false;
                 }
-            }
-            return true;
+                if (e.attributes() != null && !e.isDotOrDotDot()) { // a reference handed on
+                    try {
+                        referenced(e.ino());
+                    } catch (FsException x) {
+                        if (x.errno() == FsException.ESTALE) {
+                            return true; // removed and freed meanwhile: no reference, its later use is ESTALE
+                        }
+                        failed[0] = x;
+                        return false;
+                    }
+                }
+                return true;
+            });
+            return null;
         });
         if (failed[0] != null) {
             throw failed[0];
@@ -513,8 +517,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         modify("link", ino, () -> {
             try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0,
                     List.of(GlockName.inode(newParentIno), GlockName.inode(ino)))) {
-                directoryDinode(newParentIno);
+                Dinode dirD = directoryDinode(newParentIno);
                 Dinode t = dinode(ino);
+                if (readOnlyWriter(newParentIno).lookup(newParentIno, name) != null) {
+                    throw new FsException(FsException.EEXIST, "file exists"); // before EPERM, as linkat(2)
+                }
                 if (t.isDirectory()) {
                     throw new FsException(FsException.EPERM, "hard links to directories are not allowed");
                 }
@@ -523,9 +530,6 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                 }
                 if (t.nlink() == 0) {
                     throw new FsException(FsException.ENOENT, "the file has been removed");
-                }
-                if (readOnlyWriter(newParentIno).lookup(newParentIno, name) != null) {
-                    throw new FsException(FsException.EEXIST, "file exists");
                 }
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(newParentIno, 8);
                      FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + 2 * tableBlocks(newParentIno),
@@ -709,14 +713,21 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     names.add(GlockName.inode(y));
                 }
                 try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0, names)) {
-                    if (y == x) {
-                        return null; // two names of one inode: nothing to do (POSIX)
-                    }
                     if (y != 0 && (flags & RENAME_NOREPLACE) != 0) {
-                        throw new FsException(FsException.EEXIST, "file exists");
+                        throw new FsException(FsException.EEXIST, "file exists"); // also for x itself, as Linux
                     }
                     Dinode xd = dinode(x);
                     Dinode yd = y == 0 ? null : dinode(y);
+                    // the ancestry checks come before the type checks, as in Linux's do_renameat2
+                    if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
+                        throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
+                    }
+                    if (yd != null && yd.isDirectory() && crossDir && isInside(parentIno, y)) {
+                        throw new FsException(FsException.ENOTEMPTY, "the target directory contains the source");
+                    }
+                    if (y == x) {
+                        return null; // two names of one inode: nothing to do (POSIX)
+                    }
                     if (yd != null) {
                         if (xd.isDirectory() && !yd.isDirectory()) {
                             throw new FsException(FsException.ENOTDIR, "not a directory");
@@ -727,9 +738,6 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         if (yd.isDirectory() && yd.entries() > 2) {
                             throw new FsException(FsException.ENOTEMPTY, "directory not empty");
                         }
-                    }
-                    if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
-                        throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
                     }
                     boolean yFreed = renameTx(parentIno, name, newParentIno, newName, x, xd, y, yd);
                     if (yFreed) {
@@ -831,6 +839,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             throw new FsException(FsException.EFBIG, "file too large");
         }
         src.get(bytes);
+        if (bytes.length == 0) {
+            return 0; // as Linux: no change, not even of mtime
+        }
         return modify("write", ino, () -> {
             try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
                 if (!dinode(ino).isRegular()) {
@@ -860,7 +871,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @Override
     public long lseek(long handle, long offset, int whence) throws FsException {
         long ino = fileOf(handle);
-        return modify("lseek", ino, () -> {
+        return shared("lseek", ino, () -> {
             dinode(ino); // ESTALE once the file is gone
             return org.gfs2j.fs.vfs.DataSeek.seek(fs.reader.file(fs.reader.inode(ino)), offset, whence);
         });
@@ -1037,20 +1048,73 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         T run() throws IOException;
     }
 
+    @FunctionalInterface
+    private interface ReadCall<T> {
+        T run() throws FsException;
+    }
+
+    /** A read through the read path: corrupt metadata it meets withdraws the mount too, as in the kernel. */
+    private <T> T noticed(String op, long ino, ReadCall<T> read) throws FsException {
+        try {
+            return read.run();
+        } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Runs a read under the shared side of the mutation lock: reads run side by side, never while a
+     * modification is half done, so a read sees every write that returned before it started (data
+     * blocks are written in place before their transaction commits, the tree through the cache).
+     */
+    private <T> T shared(String op, long ino, IoCall<T> body) throws FsException {
+        Lock l = mutationShared.readLock();
+        l.lock();
+        try {
+            return body.run();
+        } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
+            throw e;
+        } catch (IOException e) {
+            LOG.error("{} of inode {} failed: {}", op, ino, e.getMessage());
+            withdraw.onFailure(op, ino, e);
+            throw new FsException(op + " of inode " + ino + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            LOG.error("{} of inode {} failed", op, ino, e);
+            withdraw.onFailure(op, ino, e);
+            throw new FsException(op + " of inode " + ino + ": " + e, e);
+        } finally {
+            l.unlock();
+        }
+    }
+
     /** Runs a modifying operation under the mutation lock; I/O failures become EIO (logged). */
     private <T> T modify(String op, long ino, IoCall<T> body) throws FsException {
         mutation.lock();
         try {
+            if (!op.equals("read")) {
+                withdraw.check(op);
+            }
             return body.run();
         } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
             throw e;
         } catch (org.gfs2j.fs.alloc.NoSpaceException e) {
             throw new FsException(FsException.ENOSPC, op + ": " + e.getMessage());
         } catch (IOException e) {
             LOG.error("{} of inode {} failed: {}", op, ino, e.getMessage());
+            withdraw.onFailure(op, ino, e);
             throw new FsException(op + " of inode " + ino + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             LOG.error("{} of inode {} failed", op, ino, e);
+            withdraw.onFailure(op, ino, e);
             throw new FsException(op + " of inode " + ino + ": " + e, e);
         } finally {
             mutation.unlock();

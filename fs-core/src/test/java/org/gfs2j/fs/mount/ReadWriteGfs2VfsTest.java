@@ -293,6 +293,11 @@ class ReadWriteGfs2VfsTest {
                         expect = FsException.ENOENT;
                     } else if (dst.equals(path)) {
                         expect = 0;
+                    } else if (srcDir && !parent.equals(parent2) && (parent2 + "/").startsWith(path + "/")) {
+                        expect = FsException.EINVAL; // ancestry before type checks, as Linux
+                    } else if (dm != null && (dm & Dinode.S_IFMT) == Dinode.S_IFDIR && !parent.equals(parent2)
+                            && (parent + "/").startsWith(dst + "/")) {
+                        expect = FsException.ENOTEMPTY;
                     } else if (dm != null && srcDir && (dm & Dinode.S_IFMT) != Dinode.S_IFDIR) {
                         expect = FsException.ENOTDIR;
                     } else if (dm != null && !srcDir && (dm & Dinode.S_IFMT) == Dinode.S_IFDIR) {

@@ -97,7 +97,9 @@ class SpecialFilesAndExchangeTest {
             vfs.unlink(vfs.rootIno(), n("chr-link"));
             vfs.unlink(vfs.rootIno(), n("blk"));
             vfs.unlink(vfs.rootIno(), n("fifo"));
-            assertEquals(free + 3, vfs.statfs().bfree(), "three dinodes freed");
+            assertEquals(free + 2, vfs.statfs().bfree(), "blk and fifo freed; chr is still referenced by the lookup");
+            vfs.forget(chr, 1);
+            assertEquals(free + 3, vfs.statfs().bfree(), "chr freed with its last reference");
             assertErrno(FsException.ENOENT, () -> vfs.lookup(vfs.rootIno(), n("chr-link")));
         }
         Gfs2Tools.assertFsckClean(img);
