@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <li>block tree: children before their indirect block; the blocks of a directory or jdata file
  * are journaled metadata, so they are revoked, other data blocks are not.</li>
  * </ul>
- * Freed blocks may be handed out again at once and data is written in place, so every
- * transaction here commits durably before the next one starts.
+ * Data is written in place, so freed blocks must not be handed out before their free is durable:
+ * the allocator holds them back until the log says so (alloc/FreedBlocks), and the transactions
+ * here commit without waiting.
  *
  * <p>The caller holds the mount's mutation lock, the inode glock in EX and (cluster protocol) the
  * iopen glock in EX, and has made sure nobody uses the inode any more.
@@ -56,7 +57,7 @@ final class InodeDeallocator {
     /**
      * Tree blocks freed per transaction when the data blocks are not journaled: freeing them
      * needs no revoke, only their rgrps' bitmap blocks in the log, so large files go in few
-     * durable commits (200 MiB: 13 instead of 800).
+     * transactions (200 MiB: 13 instead of 800).
      */
     static final int DATA_BUDGET = 4096;
 
@@ -64,7 +65,7 @@ final class InodeDeallocator {
     private final Geometry geo;
     private final int bsize;
 
-    /** Runs after each durable commit (tests copy the image there to get a crash in between). */
+    /** Runs after each commit (tests make it durable and copy the image there to get a crash in between). */
     interface CommitHook {
         void committed(long addr) throws IOException;
     }
@@ -235,7 +236,7 @@ final class InodeDeallocator {
                 fs.alloc.free(tx, b, 1, true);
             }
             dropBlocks(tx.modify(addr, g), addr, toFree.size());
-            tx.commitDurable();
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
         }
         afterCommit.committed(addr);
         return true;
@@ -333,7 +334,7 @@ final class InodeDeallocator {
                 fs.alloc.free(tx, ed, 1, true);
             }
             dropBlocks(tx.modify(addr, g), addr, eds.size());
-            tx.commitDurable();
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
         }
         afterCommit.committed(addr);
         return true;
@@ -365,7 +366,7 @@ final class InodeDeallocator {
                 fs.alloc.free(tx, b, 1, true);
             }
             dropBlocks(tx.modify(addr, g), addr, batch.size());
-            tx.commitDurable();
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
         }
         afterCommit.committed(addr);
         return true;
@@ -419,7 +420,7 @@ final class InodeDeallocator {
                 fs.alloc.free(tx, f.block(), 1, journaled || !f.data());
             }
             dropBlocks(tx.modify(addr, g), addr, plan.size());
-            tx.commitDurable();
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
         }
         afterCommit.committed(addr);
         return true;
@@ -478,7 +479,7 @@ final class InodeDeallocator {
                 fs.alloc.free(tx, d.eattr(), 1, true);
             }
             fs.alloc.freeDinode(tx, addr);
-            tx.commitDurable(); // the freed blocks may be reused for data at once
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
         }
         afterCommit.committed(addr);
         LOG.debug("inode {} deallocated", addr);

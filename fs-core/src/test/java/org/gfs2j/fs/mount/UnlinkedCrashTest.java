@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crashes in the unlinked protocol, taken as copies of the image at quiescent points (every
- * write of the mount happens in the calling thread, and each step commits durably): while a
+ * write of the mount happens in the calling thread, and each step is made durable): while a
  * removed file and a removed exhash directory are still in use, and between the transactions of
  * a deallocation. Mounting the copy replays the journal and frees the UNLINKED inodes (free count
  * back to before they were made, fsck.gfs2 -n clean); fsck.gfs2 -y on another copy reclaims them
@@ -99,6 +99,7 @@ class UnlinkedCrashTest {
                 commits[0]++;
                 if (commits[0] % 3 == 1) { // every third step, from the first
                     Path p = dir.resolve("crash-" + commits[0] + ".img");
+                    vfs.fileSystem().log.fsync(); // steps no longer wait for the log: crash once this one is durable
                     Files.copy(img, p);
                     crashes.add(p);
                     // while f is deallocated, d is still there with all its blocks
