@@ -57,18 +57,7 @@ class StressNgTest {
 
     /** Stressors that fail for a feature gfs2j lacks, with why: enable one by removing it here. */
     static final Map<String, String> KNOWN_MISSING = Map.ofEntries(
-            Map.entry("dir", "rmdir of a directory that grew hashed (exhash) answers ENOSYS: stress-ng cannot"
-                    + " remove its temporary directory"),
-            Map.entry("dentry", "rmdir of a directory that grew hashed (exhash) answers ENOSYS"),
-            Map.entry("link", "rmdir of a directory that grew hashed (exhash) answers ENOSYS"),
-            Map.entry("symlink", "rmdir of a directory that grew hashed (exhash) answers ENOSYS"),
-            Map.entry("xattr", "setxattr is not implemented (xattr writes): stress-ng skips the stressor (exit 3)"),
-            Map.entry("mmap", "unlinked-but-open files: the mapped file is removed while open (ESTALE on write)"),
-            Map.entry("seek", "unlinked-but-open files: I/O through a handle of a removed file answers ESTALE"),
-            Map.entry("hdd", "unlinked-but-open files: I/O through a handle of a removed file answers ESTALE"),
-            Map.entry("iomix", "unlinked-but-open files (ESTALE) and fallocate"),
-            Map.entry("fallocate", "unlinked-but-open files (ESTALE) and fallocate"),
-            Map.entry("sync-file", "unlinked-but-open files (ftruncate answers ESTALE)"));
+            Map.entry("xattr", "setxattr is not implemented (xattr writes): stress-ng skips the stressor (exit 3)"));
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stressors")

@@ -609,6 +609,23 @@ public final class Allocator {
         return rg.unlinkedBlocks();
     }
 
+    /**
+     * The bitmap state of {@code block} ({@link RgrpBitmap#FREE} ... {@link RgrpBitmap#DINODE}) under
+     * a short SH hold of its rgrp glock; e.g. whether a dinode still exists (the kernel checks the
+     * same after taking an inode's iopen glock).
+     */
+    public int blockState(long block) throws IOException {
+        Rgrp rg = rgrps.containing(block);
+        try (Holder h = glocks.acquire(rg.glockName(), GlockState.SH)) {
+            if (h.glock().attachment() != rg) {
+                h.glock().attach(rg);
+                rg.drop();
+            }
+            rg.ensureLoaded(cache);
+            return rg.state(block);
+        }
+    }
+
     /** Free blocks over all rgrps, from their loaded state (loads each under a short SH hold). */
     public long freeBlocks() throws IOException {
         long free = 0;

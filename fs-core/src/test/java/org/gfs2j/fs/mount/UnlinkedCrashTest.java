@@ -90,13 +90,14 @@ class UnlinkedCrashTest {
             long root = vfs.rootIno();
             free0 = vfs.statfs().bfree();
             long f = vfs.mknod(root, n("f"), 0644, 0, 0, 0).ino();
-            DirectoryDeallocationTest.write(vfs, f, new byte[600_000]); // ~600 blocks: several tree batches
+            // ~9000 data blocks: three tree batches (InodeDeallocator.DATA_BUDGET)
+            DirectoryDeallocationTest.write(vfs, f, new byte[9_000_000]);
             long d = DirectoryDeallocationTest.grownThenEmptied(vfs, root, "d", 1500);
             long dBlocks = DirectoryDeallocationTest.dinode(vfs, d).blocks();
             int[] commits = {0};
             vfs.deallocator().afterEachCommit(addr -> {
                 commits[0]++;
-                if (commits[0] % 4 == 1) { // the first step of each inode and every fourth after
+                if (commits[0] % 3 == 1) { // every third step, from the first
                     Path p = dir.resolve("crash-" + commits[0] + ".img");
                     vfs.fileSystem().log.fsync(); // steps no longer wait for the log: crash once this one is durable
                     Files.copy(img, p);
