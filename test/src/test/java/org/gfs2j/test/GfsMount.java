@@ -218,20 +218,32 @@ final class GfsMount implements AfterEachCallback, AfterAllCallback {
 
     static Result run(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        // Read on a separate thread: the timeout must hold even when the output never ends.
-        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return p.getInputStream().readAllBytes();
+        // Read on a thread of its own: the timeout must hold even when the output never ends, and a
+        // background child that inherited the pipe must not keep us waiting after the command ended.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try (var in = p.getInputStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    synchronized (out) {
+                        out.write(buf, 0, n);
+                    }
+                }
             } catch (IOException e) {
-                return new byte[0];
+                // the stream closes when the process and its children are gone
             }
-        });
+        }, "output of " + cmd.get(0));
+        reader.setDaemon(true);
+        reader.start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             throw new AssertionError(String.join(" ", cmd) + " did not finish within " + timeoutSeconds + " s");
         }
-        return new Result(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8));
+        reader.join(5_000);
+        synchronized (out) {
+            return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
+        }
     }
 
     static String findmnt(Path mp) throws IOException, InterruptedException {
