@@ -73,6 +73,10 @@ public final class BenchCommand implements Runnable {
                         + " (default: docs, or var/bench/quick with --quick).")
         Path out;
 
+        @Option(names = "--profile", description = "Run the gfs2j daemon under JDK Flight Recorder and add, per"
+                + " workload, where it spent its time (CPU, system calls, lock waits, I/O, GC) to the report.")
+        boolean profile;
+
         @Option(names = "--gfs2j", paramLabel = "COMMAND",
                 description = "The gfs2j command the gfs2j target runs (default: this gfs2j).")
         String gfs2j;
@@ -102,7 +106,7 @@ public final class BenchCommand implements Runnable {
             }
             Path outDir = out != null ? out : Path.of(quick ? "var/bench/quick" : "docs");
             FsBenchOptions options = new FsBenchOptions(scale, targets, workdir, outDir, "benchmarks.md",
-                    gfs2jCommand(), Gfs2jTarget.NAME, "ext4", commandLine());
+                    gfs2jCommand(), Gfs2jTarget.NAME, "ext4", commandLine(), profile);
             FsBench bench = new FsBench(options, registry, System.err);
             Results results = bench.run();
             List<Path> files = bench.writeReport(results);
@@ -143,6 +147,9 @@ public final class BenchCommand implements Runnable {
             }
             if (imageSize != null) {
                 args.add("--image-size=" + imageSize);
+            }
+            if (profile) {
+                args.add("--profile");
             }
             return String.join(" ", args);
         }

@@ -45,6 +45,8 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:mounted (with -f: unmounted cleanly)", "1:failed", "2:usage error"})
 final class MountCommand implements Callable<Integer> {
     private static final long DAEMON_START_TIMEOUT_MS = 60_000;
+    /** Environment variable with extra JVM options for the daemon JVM (e.g. a JFR recording). */
+    static final String DAEMON_JAVA_OPTS = "GFS2J_DAEMON_JAVA_OPTS";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -369,6 +371,7 @@ final class MountCommand implements Callable<Integer> {
         if (s.debug()) {
             cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=debug");
         }
+        cmd.addAll(daemonJavaOptions(System.getenv(DAEMON_JAVA_OPTS)));
         cmd.addAll(List.of("-cp", daemonClassPath(), Gfs2jCommand.class.getName(),
                 "mount", "-f", "--status-file", status.toString()));
         if (!options.isEmpty()) {
@@ -409,6 +412,24 @@ final class MountCommand implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(status);
         }
+    }
+
+    /**
+     * Extra JVM options for the daemon, from {@value #DAEMON_JAVA_OPTS} (whitespace-separated):
+     * the daemon is a child JVM, so options given to this one do not reach it (only -Xmx, -Xss and
+     * slf4j properties are passed on). {@code gfs2j bench fs --profile} starts it with a JFR
+     * recording this way.
+     */
+    static List<String> daemonJavaOptions(String env) {
+        List<String> opts = new ArrayList<>();
+        if (env != null) {
+            for (String o : env.trim().split("\\s+")) {
+                if (!o.isEmpty()) {
+                    opts.add(o);
+                }
+            }
+        }
+        return opts;
     }
 
     /**

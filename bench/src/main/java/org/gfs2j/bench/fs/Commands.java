@@ -87,9 +87,16 @@ public final class Commands {
      * The caller owns the process; it is not killed by {@link #killRunning()}.
      */
     public static Process startDaemon(List<String> command, Path log) throws CommandException {
+        return startDaemon(command, log, java.util.Map.of());
+    }
+
+    /** {@link #startDaemon(List, Path)} with extra environment variables. */
+    public static Process startDaemon(List<String> command, Path log, java.util.Map<String, String> env)
+            throws CommandException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(env);
         try {
             return pb.start();
         } catch (IOException e) {

@@ -35,6 +35,8 @@ public final class FsBench {
     /** The targets set up (or being set up) right now, for the shutdown hook. */
     private final List<Mounted> mounted = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    /** With --profile: when each workload was measured on the profiled target. */
+    private final List<JfrProfile.Window> windows = new CopyOnWriteArrayList<>();
 
     public FsBench(FsBenchOptions options, TargetRegistry registry, PrintStream progressOut) {
         this(options, registry, progressOut, new CacheDropper());
@@ -54,7 +56,7 @@ public final class FsBench {
         Path workdir = options.workdir().toAbsolutePath().normalize();
         Files.createDirectories(workdir);
         List<Target> targets = registry.create(options.targets(),
-                new TargetOptions(options.scale().imageBytes(), options.gfs2jCommand()));
+                new TargetOptions(options.scale().imageBytes(), options.gfs2jCommand(), options.profile()));
         List<String> leftovers = cleanLeftovers(workdir);
 
         String engine = asyncEngine(workdir);
@@ -93,6 +95,9 @@ public final class FsBench {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running or has run; it has torn down what was left
             }
+        }
+        if (options.profile()) {
+            summarizeProfile(targets, results, progress);
         }
         if (caches.skippedReason() != null) {
             results.addNote(caches.skippedReason());
@@ -151,6 +156,27 @@ public final class FsBench {
             progress.skip(steps, t.name() + ": unavailable: " + reason);
             tearDown(t, results);
             mounted.remove(mounted.size() - 1);
+        }
+    }
+
+    /** --profile: the subject's recording (written when its daemon exited), cut into the workloads' windows. */
+    private void summarizeProfile(List<Target> targets, Results results, Progress progress) {
+        for (Target t : targets) {
+            if (!t.name().equals(options.subject())) {
+                continue;
+            }
+            Optional<Path> rec = t.profileRecording();
+            if (rec.isEmpty() || !Files.isRegularFile(rec.get())) {
+                results.addNote("--profile: " + t.name() + " left no recording" + rec.map(p -> " at " + p).orElse("")
+                        + "; no profile in this report.");
+                continue;
+            }
+            try {
+                results.profiles(t.name(), JfrProfile.summarize(rec.get(), List.copyOf(windows)));
+                progress.info(t.name() + ": profile summarized from " + rec.get());
+            } catch (IOException | RuntimeException e) {
+                results.addNote("--profile: reading " + rec.get() + " failed: " + message(e));
+            }
         }
     }
 
@@ -229,7 +255,15 @@ public final class FsBench {
 
     private void measureOnce(Mounted m, Workload w, WorkloadContext ctx, int rep, int reps, Results results,
                              Progress progress) throws Exception {
-        Map<String, Double> values = w.measure(ctx);
+        Instant start = Instant.now();
+        Map<String, Double> values;
+        try {
+            values = w.measure(ctx);
+        } finally {
+            if (options.profile() && m.target().name().equals(options.subject())) {
+                windows.add(new JfrProfile.Window(w.id(), start, Instant.now()));
+            }
+        }
         StringBuilder line = new StringBuilder();
         for (Figure f : w.figures()) {
             Double v = values.get(f.id());

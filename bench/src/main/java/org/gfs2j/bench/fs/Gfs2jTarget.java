@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -23,14 +27,20 @@ public final class Gfs2jTarget implements Target {
     public static final String NAME = "gfs2j";
     private static final Duration MOUNT_WAIT = Duration.ofSeconds(60);
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    /** The environment variable {@code gfs2j mount} passes to its daemon JVM as extra options. */
+    static final String DAEMON_JAVA_OPTS = "GFS2J_DAEMON_JAVA_OPTS";
+    private static final Pattern DAEMON_PID = Pattern.compile("daemon pid (\\d+)");
 
     private final long imageBytes;
     private final List<String> cli;
+    private final boolean profile;
     private final Cleanup cleanup = new Cleanup();
+    private Path recording;
 
     public Gfs2jTarget(TargetOptions options) {
         this.imageBytes = options.imageBytes();
         this.cli = options.gfs2jCommand();
+        this.profile = options.profile();
     }
 
     @Override
@@ -81,8 +91,13 @@ public final class Gfs2jTarget implements Target {
         Commands.run(command("mkfs", "-O", "-p", "lock_nolock", "-j", "1", image.toString()), TIMEOUT).check();
 
         Files.deleteIfExists(log);
+        Map<String, String> env = new HashMap<>();
+        if (profile) {
+            recording = dir.resolve("daemon.jfr");
+            env.put(DAEMON_JAVA_OPTS, JfrProfile.daemonJavaOptions(recording));
+        }
         Process daemon = Commands.startDaemon(
-                command("mount", "-o", "lockproto=lock_nolock", image.toString(), mnt.toString()), log);
+                command("mount", "-o", "lockproto=lock_nolock", image.toString(), mnt.toString()), log, env);
         cleanup.push("unmount " + mnt, () -> unmount(mnt, daemon));
         awaitMount(mnt, daemon, log);
         return mnt;
@@ -116,9 +131,41 @@ public final class Gfs2jTarget implements Target {
             problems.add("gfs2j daemon still running 30 s after unmount; killed");
             Commands.kill(daemon);
         }
+        if (recording != null) {
+            awaitDaemonExit(mnt.resolveSibling("mount.log"), problems);
+        }
         if (!problems.isEmpty()) {
             throw new IOException(String.join("; ", problems));
         }
+    }
+
+    /**
+     * {@code gfs2j mount} returns once its child JVM (the daemon) has mounted and names it in its
+     * output ("daemon pid N"); the daemon writes its JFR recording when it exits, after the unmount.
+     */
+    private static void awaitDaemonExit(Path log, List<String> problems) throws InterruptedException {
+        Matcher m;
+        try {
+            m = DAEMON_PID.matcher(Files.readString(log, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return;
+        }
+        if (!m.find()) {
+            return; // a foreground daemon: waited for above
+        }
+        Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(m.group(1)));
+        if (h.isPresent()) {
+            try {
+                h.get().onExit().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                problems.add("gfs2j daemon " + m.group(1) + " still running 60 s after unmount");
+            }
+        }
+    }
+
+    @Override
+    public Optional<Path> profileRecording() {
+        return Optional.ofNullable(recording);
     }
 
     private List<String> command(String... args) {

@@ -59,6 +59,7 @@ public final class MarkdownReport {
             table(b, group);
         }
         failures(b);
+        profile(b);
         List<String> notes = results.notes();
         if (!notes.isEmpty()) {
             b.append("## Notes\n\n");
@@ -196,6 +197,53 @@ public final class MarkdownReport {
             }
         }
         if (any) {
+            b.append('\n');
+        }
+    }
+
+    /**
+     * {@code --profile}: per workload, the subject's ratios against each peer (turned into speeds,
+     * above 1 faster) next to what the daemon's JFR recording says it spent the time on.
+     */
+    private void profile(StringBuilder b) {
+        List<JfrProfile.WorkloadProfile> profiles = results.profiles();
+        if (profiles.isEmpty()) {
+            return;
+        }
+        String target = results.profiledTarget();
+        b.append("## Profile of the ").append(target).append(" daemon\n\n")
+                .append("Made with `--profile`: the daemon ran with a JDK Flight Recorder recording, cut into the")
+                .append(" time windows in which each workload was measured on ").append(target)
+                .append(". Frames are `Class.method`; \"innermost gfs2j frame\" is the gfs2j method nearest the top")
+                .append(" of the sampled stack (time in JDK and library code it called is counted there).")
+                .append(" Idle threads (FUSE workers waiting in read(2) on /dev/fuse, pools waiting for")
+                .append(" tasks) are left out of the native samples and lock waits.\n\n");
+        for (JfrProfile.WorkloadProfile wp : profiles) {
+            b.append("### ").append(wp.workload()).append("\n\n");
+            List<String> ratios = new ArrayList<>();
+            for (Figure f : results.figures()) {
+                if (!wp.workload().equals(results.workloadOf(f))) {
+                    continue;
+                }
+                List<String> per = new ArrayList<>();
+                for (RatioPair p : pairs) {
+                    if (!p.numerator().equals(target)) {
+                        continue;
+                    }
+                    double v = Stats.speedup(ratio(p, f), f.higherIsBetter());
+                    if (Double.isFinite(v)) {
+                        per.add(String.format(Locale.ROOT, "%.2f× %s", v, p.denominator()));
+                    }
+                }
+                if (!per.isEmpty()) {
+                    ratios.add(f.label() + ": " + String.join(", ", per));
+                }
+            }
+            if (!ratios.isEmpty()) {
+                b.append("Speed of ").append(target).append(" relative to: ").append(cell(String.join("; ", ratios)))
+                        .append(".\n\n");
+            }
+            wp.lines().forEach(l -> b.append("- ").append(l).append('\n'));
             b.append('\n');
         }
     }

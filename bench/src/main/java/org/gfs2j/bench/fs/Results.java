@@ -30,6 +30,8 @@ public final class Results {
     private Instant started = Instant.now();
     private Duration elapsed = Duration.ZERO;
     private Map<String, String> machine = Map.of();
+    private String profiledTarget;
+    private final List<JfrProfile.WorkloadProfile> profiles = new ArrayList<>();
 
     public Results(BenchScale scale, List<Workload> workloads) {
         this.scale = scale;
@@ -129,5 +131,20 @@ public final class Results {
     /** Machine and tool versions, in the order collected. */
     public Map<String, String> machine() {
         return machine;
+    }
+
+    /** The JFR summaries of {@code target}'s workloads ({@code --profile}). */
+    public synchronized void profiles(String target, List<JfrProfile.WorkloadProfile> summaries) {
+        profiledTarget = target;
+        profiles.clear();
+        profiles.addAll(summaries);
+    }
+
+    public synchronized String profiledTarget() {
+        return profiledTarget;
+    }
+
+    public synchronized List<JfrProfile.WorkloadProfile> profiles() {
+        return List.copyOf(profiles);
     }
 }

@@ -33,4 +33,12 @@ public interface Target {
     default String versions() {
         return "";
     }
+
+    /**
+     * With {@link TargetOptions#profile()}: the JFR recording of this target's daemon, complete
+     * once {@link #tearDown()} has returned; empty for targets that cannot be profiled.
+     */
+    default Optional<Path> profileRecording() {
+        return Optional.empty();
+    }
 }

@@ -158,12 +158,12 @@ public final class BenchJournal {
             long n = 0;
             long end = System.nanoTime() + (long) (seconds * 1e9);
             long start = System.nanoTime();
-            while (System.nanoTime() < end) {
+            do {
                 buf.clear().putLong(0, n);
                 ch.write(buf, (block + n % 64) * BSIZE);
                 ch.force(false);
                 n++;
-            }
+            } while (System.nanoTime() < end);
             return n / ((System.nanoTime() - start) / 1e9);
         }
     }
@@ -200,7 +200,8 @@ public final class BenchJournal {
                     Thread w = new Thread(() -> {
                         try {
                             long i = 0;
-                            while (System.nanoTime() < end) {
+                            // at least one commit per thread, however loaded the machine: a round reports a rate
+                            do {
                                 long ticket;
                                 try (Transaction tx = log.begin(blocksPerTx, 0)) {
                                     for (int k = 0; k < blocksPerTx; k++) {
@@ -212,7 +213,7 @@ public final class BenchJournal {
                                 log.awaitDurable(ticket);
                                 commits.incrementAndGet();
                                 i++;
-                            }
+                            } while (System.nanoTime() < end);
                         } catch (Exception e) {
                             synchronized (errors) {
                                 errors.add(e);
@@ -252,13 +253,13 @@ public final class BenchJournal {
             long start = System.nanoTime();
             LogDaemon daemon = new LogDaemon(log, Duration.ofMillis(50));
             try {
-                while (System.nanoTime() < end) {
+                do {
                     try (Transaction tx = log.begin(1, 0)) {
                         tx.addMetadata(homeStart + commits % HOME_BLOCKS, image(commits));
                         tx.commit();
                     }
                     commits++;
-                }
+                } while (System.nanoTime() < end);
                 log.fsync();
             } finally {
                 daemon.close();

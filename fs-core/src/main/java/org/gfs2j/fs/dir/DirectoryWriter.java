@@ -56,12 +56,21 @@ public final class DirectoryWriter {
 
     /** Adds {@code name} → {@code target} (of Linux d_type {@code dtype}) to the directory at {@code dirAddr}. */
     public void add(long dirAddr, String name, Inum target, int dtype) throws IOException {
-        byte[] nm = name.getBytes(StandardCharsets.UTF_8);
-        if (nm.length == 0 || nm.length > Dirent.MAX_NAME || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("invalid file name: \"" + name + "\"");
+        add(dirAddr, name.getBytes(StandardCharsets.UTF_8), target, dtype);
+    }
+
+    /**
+     * Adds the name given as raw bytes (Linux names are any bytes but '/' and NUL; the hash is
+     * taken over these bytes, spec 7.1).
+     */
+    public void add(long dirAddr, byte[] name, Inum target, int dtype) throws IOException {
+        byte[] nm = name.clone();
+        if (!isValidName(nm)) {
+            throw new IllegalArgumentException("invalid file name: \""
+                    + new String(nm, StandardCharsets.ISO_8859_1) + "\"");
         }
-        if (lookup(dirAddr, name) != null) {
-            throw new FileAlreadyExistsException(name);
+        if (lookup(dirAddr, nm) != null) {
+            throw new FileAlreadyExistsException(new String(nm, StandardCharsets.UTF_8));
         }
         Dirent entry = new Dirent(target, Checksums.gfs2Hash(nm), 0, dtype, 0, nm);
         ByteBuffer blk = io.read(dirAddr);
@@ -86,7 +95,11 @@ public final class DirectoryWriter {
      * never merged or shrunk, as in the kernel.
      */
     public Dirent remove(long dirAddr, String name) throws IOException {
-        byte[] nm = name.getBytes(StandardCharsets.UTF_8);
+        return remove(dirAddr, name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #remove(long, String)} of a name given as raw bytes. */
+    public Dirent remove(long dirAddr, byte[] nm) throws IOException {
         ByteBuffer blk = io.read(dirAddr);
         Dinode d = Dinode.decode(blk, dirAddr);
         if (!d.isExhashDir()) {
@@ -129,7 +142,11 @@ public final class DirectoryWriter {
 
     /** The entry named {@code name}, or null. */
     public Dirent lookup(long dirAddr, String name) throws IOException {
-        byte[] nm = name.getBytes(StandardCharsets.UTF_8);
+        return lookup(dirAddr, name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The entry whose name is exactly these bytes, or null. */
+    public Dirent lookup(long dirAddr, byte[] nm) throws IOException {
         ByteBuffer blk = io.read(dirAddr);
         Dinode d = Dinode.decode(blk, dirAddr);
         if (!d.isExhashDir()) {
@@ -171,6 +188,19 @@ public final class DirectoryWriter {
             }
         }
         return out;
+    }
+
+    /** 1 to {@link Dirent#MAX_NAME} bytes, none of them '/' or NUL. */
+    public static boolean isValidName(byte[] nm) {
+        if (nm.length == 0 || nm.length > Dirent.MAX_NAME) {
+            return false;
+        }
+        for (byte c : nm) {
+            if (c == '/' || c == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Dirent find(List<Dirent> entries, byte[] nm) {

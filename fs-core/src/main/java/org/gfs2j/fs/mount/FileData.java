@@ -10,6 +10,7 @@ import org.gfs2j.fs.glock.GlockName;
 import org.gfs2j.fs.ondisk.Dinode;
 import org.gfs2j.fs.ondisk.Geometry;
 import org.gfs2j.fs.ondisk.IndirectBlock;
+import org.gfs2j.journal.format.CorruptMetadataException;
 
 /**
  * A regular file's contents and block tree (spec 6.2), changed through journaled transactions:
@@ -69,6 +70,18 @@ final class FileData {
         } while (pos < end);
     }
 
+    /**
+     * Allocates every hole among the blocks covering [offset, end), zeroed on the device (GFS2 has
+     * no unwritten extents: preallocated blocks are ordinary data blocks of zeros). Blocks already
+     * mapped are left as they are. The size becomes at least {@code end} unless {@code keepSize}.
+     */
+    void preallocate(long ino, long offset, long end, boolean keepSize) throws IOException {
+        long pos = offset;
+        do {
+            pos = writeChunk(ino, pos, null, keepSize ? -1 : offset, end);
+        } while (pos < end);
+    }
+
     /** Grows the file to {@code size} (a hole); unstuffs and grows the tree as needed. */
     void extend(long ino, long size) throws IOException {
         writeChunk(ino, size, new byte[0], size, size);
@@ -76,13 +89,16 @@ final class FileData {
 
     /**
      * Writes the bytes of [pos, min(end, pos's chunk end)) in one transaction and returns where
-     * the next chunk starts; with pos == end it only sets the size to at least end.
+     * the next chunk starts; with pos == end it only sets the size to at least end. With no
+     * {@code data} it preallocates instead: holes get zeroed blocks, and a negative
+     * {@code dataStart} keeps the size.
      */
     private long writeChunk(long ino, long pos, byte[] data, long dataStart, long end) throws IOException {
+        boolean keepSize = data == null && dataStart < 0;
         GlockName g = GlockName.inode(ino);
         Dinode d = Dinode.decode(fs.cache.read(ino, g), ino);
         long nowNs = now();
-        if (d.height() == 0 && end <= geo.maxStuffed()) {
+        if (d.height() == 0 && end <= geo.maxStuffed() && data != null) {
             try (FsTransaction tx = FsTransaction.begin(fs.cache, 1, 0)) {
                 ByteBuffer b = tx.modify(ino, g);
                 Dinode cur = Dinode.decode(b, ino);
@@ -96,8 +112,8 @@ final class FileData {
         }
         long first = pos / bsize;
         long chunkEnd = Math.min(end, (first + CHUNK) * bsize);
-        long newSize = Math.max(d.size(), chunkEnd);
-        int targetH = Math.max(Math.max(1, d.height()), geo.heightForSize(newSize));
+        long newSize = keepSize ? d.size() : Math.max(d.size(), chunkEnd);
+        int targetH = Math.max(Math.max(1, d.height()), geo.heightForSize(Math.max(newSize, chunkEnd)));
         long need = (long) CHUNK * (targetH + 1) + targetH + 2;
         long goal = d.goalData() != 0 ? d.goalData() : ino;
         List<long[]> pending = new ArrayList<>(); // {block} with its new contents in `contents`
@@ -145,6 +161,10 @@ final class FileData {
                 int n = (int) Math.min(bsize - inBlock, chunkEnd - p);
                 boolean[] fresh = new boolean[1];
                 long b = map(tx, g, db, h, lblock, blocks, lastAlloc, fresh);
+                if (data == null && !fresh[0]) { // preallocating: mapped blocks keep their data
+                    p += n;
+                    continue;
+                }
                 byte[] blk = new byte[bsize];
                 int already = indexOf(pending, b);
                 if (already >= 0) {
@@ -152,7 +172,9 @@ final class FileData {
                 } else if (!fresh[0] && n < bsize) {
                     fs.device.readBlock(b, bsize).get(blk);
                 }
-                System.arraycopy(data, (int) (p - dataStart), blk, inBlock, n);
+                if (data != null) {
+                    System.arraycopy(data, (int) (p - dataStart), blk, inBlock, n);
+                }
                 if (already < 0) {
                     pending.add(new long[] {b});
                     contents.add(blk);
@@ -193,13 +215,14 @@ final class FileData {
     private long map(FsTransaction tx, GlockName g, ByteBuffer db, int h, long lblock, long[] blocks,
             long[] lastAlloc, boolean[] fresh) throws IOException {
         ByteBuffer buf = db;
+        long bufBlock = db.getLong(Dinode.OFF_NUM + 8);
         int base = Dinode.SIZE;
         long rest = lblock;
         for (int level = 0; level < h; level++) {
             long sp = span(h, level);
             int idx = (int) (rest / sp);
             rest %= sp;
-            long p = buf.getLong(base + 8 * idx);
+            long p = pointer(buf, base + 8 * idx, bufBlock);
             boolean last = level == h - 1;
             ByteBuffer child = null;
             if (p == 0) {
@@ -216,7 +239,8 @@ final class FileData {
             if (last) {
                 return p;
             }
-            buf = child != null ? child : tx.modify(p, g);
+            buf = child != null ? child : indirect(tx.modify(p, g), p);
+            bufBlock = p;
             base = IndirectBlock.OFF_POINTERS;
         }
         throw new IllegalStateException("height " + h);
@@ -268,6 +292,7 @@ final class FileData {
     private long mapped(long ino, long lblock) throws IOException {
         GlockName g = GlockName.inode(ino);
         ByteBuffer buf = fs.cache.read(ino, g);
+        long bufBlock = ino;
         int h = Dinode.decode(buf, ino).height();
         int base = Dinode.SIZE;
         long rest = lblock;
@@ -275,11 +300,12 @@ final class FileData {
             long sp = span(h, level);
             int idx = (int) (rest / sp);
             rest %= sp;
-            long p = buf.getLong(base + 8 * idx);
+            long p = pointer(buf, base + 8 * idx, bufBlock);
             if (p == 0 || level == h - 1) {
                 return p;
             }
-            buf = fs.cache.read(p, g);
+            buf = indirect(fs.cache.read(p, g), p);
+            bufBlock = p;
             base = IndirectBlock.OFF_POINTERS;
         }
         return 0;
@@ -290,7 +316,7 @@ final class FileData {
         GlockName g = GlockName.inode(ino);
         List<Long> candidates = new ArrayList<>();
         int h = Dinode.decode(fs.cache.read(ino, g), ino).height();
-        walk(null, g, fs.cache.read(ino, g), Dinode.SIZE, geo.diptrs(), 0, h, 0, keep, candidates, new int[1]);
+        walk(null, g, fs.cache.read(ino, g), ino, Dinode.SIZE, geo.diptrs(), 0, h, 0, keep, candidates, new int[1]);
         if (candidates.isEmpty()) {
             return false;
         }
@@ -301,7 +327,7 @@ final class FileData {
             fs.alloc.use(tx, rl);
             ByteBuffer db = tx.modify(ino, g);
             int[] freed = new int[1];
-            walk(tx, g, db, Dinode.SIZE, geo.diptrs(), 0, h, 0, keep, new ArrayList<>(), freed);
+            walk(tx, g, db, ino, Dinode.SIZE, geo.diptrs(), 0, h, 0, keep, new ArrayList<>(), freed);
             Dinode cur = Dinode.decode(db, ino);
             cur.withBlocks(cur.blocks() - freed[0]).encode(db);
             // Freed blocks may be handed out again at once and data is written in place: the free
@@ -319,12 +345,12 @@ final class FileData {
      * empty), clears their pointers and counts them. Both modes list the same blocks and stop at
      * the same budget, so the dry run names every rgrp the real pass needs.
      */
-    private boolean walk(FsTransaction tx, GlockName g, ByteBuffer buf, int base, int nptrs, int level, int h,
+    private boolean walk(FsTransaction tx, GlockName g, ByteBuffer buf, long bufBlock, int base, int nptrs, int level, int h,
             long start, long keep, List<Long> listed, int[] freed) throws IOException {
         long sp = span(h, level);
         boolean empty = true;
         for (int i = 0; i < nptrs; i++) {
-            long p = buf.getLong(base + 8 * i);
+            long p = pointer(buf, base + 8 * i, bufBlock);
             if (p == 0) {
                 continue;
             }
@@ -342,8 +368,8 @@ final class FileData {
                 }
                 continue;
             }
-            ByteBuffer child = tx == null ? fs.cache.read(p, g) : tx.modify(p, g);
-            boolean childEmpty = walk(tx, g, child, IndirectBlock.OFF_POINTERS, inptrs, level + 1, h, from, keep,
+            ByteBuffer child = indirect(tx == null ? fs.cache.read(p, g) : tx.modify(p, g), p);
+            boolean childEmpty = walk(tx, g, child, p, IndirectBlock.OFF_POINTERS, inptrs, level + 1, h, from, keep,
                     listed, freed);
             if (from >= keep && listed.size() < FREE_BUDGET) {
                 listed.add(p);
@@ -357,5 +383,24 @@ final class FileData {
             empty = false;
         }
         return empty;
+    }
+
+    /**
+     * A block pointer of the tree, checked before it is followed, written through or freed: a
+     * corrupt one is CorruptMetadataException (the mount withdraws), never a write over another
+     * block or a free of a block outside the file system. {@code from} is the block holding it.
+     */
+    private long pointer(ByteBuffer buf, int off, long from) throws CorruptMetadataException {
+        long p = buf.getLong(off);
+        if (p != 0) {
+            fs.reader.pointers().check(p, from, "file block tree", "pointer at byte " + off);
+        }
+        return p;
+    }
+
+    /** An indirect block of the tree, whose meta header must say so. */
+    private static ByteBuffer indirect(ByteBuffer b, long block) throws CorruptMetadataException {
+        org.gfs2j.journal.format.MetaHeader.check(b, block, org.gfs2j.journal.format.MetaType.IN);
+        return b;
     }
 }

@@ -162,6 +162,11 @@ public final class Gfs2FileSystem implements AutoCloseable {
         if (closed) {
             return;
         }
+        if (!log.isUsable()) {
+            // withdrawn: no clean log header over an inconsistent state; the journal stays dirty for replay
+            crash();
+            return;
+        }
         closed = true;
         try {
             statfs.sync(); // as the kernel does at unmount: master = Σ rgrps for fsck

@@ -2,13 +2,12 @@ package org.gfs2j.fs.mount;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.gfs2j.fs.alloc.RgrpLocks;
 import org.gfs2j.fs.cache.FsTransaction;
 import org.gfs2j.fs.dir.DirBlockIo;
@@ -39,13 +38,22 @@ import org.slf4j.LoggerFactory;
  * its last link), symlink, link, create of regular files (mknod S_IFREG, EEXIST), write at any offset (stuffed,
  * unstuffing, height growth, holes; {@link FileData}), read, truncate up and down (setattr size,
  * O_TRUNC), setattr of mode/uid/gid/atime/mtime, mkdir, unlink (blocks freed at the last link),
- * rmdir (ENOTEMPTY), fsync. Not implemented (ENOSYS/EINVAL): RENAME_EXCHANGE, device/fifo nodes,
- * xattr changes, rmdir of exhash directories and removal of inodes with xattr blocks.
- * Unlinked-but-open inodes are freed at once (no iopen protocol yet): reads through a handle of a
- * removed file answer ESTALE.
+ * rmdir (ENOTEMPTY), fsync, setxattr/removexattr and the POSIX ACL rules of create and chmod
+ * ({@link org.gfs2j.fs.xattr.XattrOperations}); mknod of fifos, sockets and devices
+ * ({@link SpecialFiles}), RENAME_EXCHANGE ({@link RenameExchange}), fallocate ({@link FileSpace}),
+ * SEEK_DATA/SEEK_HOLE; names are any bytes but '/' and NUL. The last link of any inode (exhash
+ * directories, xattr blocks included) frees it through {@link InodeDeallocator}.
+ * Open handles and kernel references (lookup, readdir with attributes, until forget) keep a
+ * removed inode UNLINKED, readable and writable, until the last of them goes ({@link InodeUsers},
+ * the iopen glock; docs/allocation.md "Unlinked-but-open inodes").
  *
  * <p>Row 1 of the lock order is one mount-wide mutation lock: every modifying operation is
- * serialized on this node (correct, coarse; per-inode locks come with concurrent writers).
+ * serialized on this node (correct, coarse; per-inode locks come with concurrent writers). File
+ * reads take its shared side: they run concurrently with each other but never overlap a
+ * modification, so every read sees all writes that completed before it (and none half done), and
+ * a block freed by a truncation cannot be reused under a read that still maps it. Data blocks are
+ * read from the device in one transfer per contiguous run ({@code FileReader#read}), since data is
+ * written in place before the transaction mapping it commits; the tree comes through the cache.
  */
 public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     private static final Logger LOG = LoggerFactory.getLogger(ReadWriteGfs2Vfs.class);
@@ -58,9 +66,16 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     private final Gfs2FileSystem fs;
     private final ReadOnlyGfs2Vfs reads;
-    private final ReentrantLock mutation = new ReentrantLock();
+    /** Row 1 of the lock order: modifications hold it exclusively, file reads share it ({@link #read}). */
+    private final ReentrantReadWriteLock mutationShared = new ReentrantReadWriteLock();
+    private final Lock mutation = mutationShared.writeLock();
     private final boolean ownsMount;
     private final FileData data;
+    private final InodeDeallocator dealloc;
+    private final InodeUsers users;
+    private final org.gfs2j.fs.xattr.XattrOperations xattrs;
+    private final RenameExchange exchange = new RenameExchange(this);
+    private final Withdraw withdraw;
     private final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
     /** Open regular files. Reads look the inode up again, so they see every write. */
     private final java.util.concurrent.ConcurrentHashMap<Long, OpenFile> files = new java.util.concurrent.ConcurrentHashMap<>();
@@ -73,6 +88,15 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         this.ownsMount = ownsMount;
         this.reads = ReadOnlyGfs2Vfs.over("gfs2j journal " + fs.jid, fs.reader);
         this.data = new FileData(fs);
+        this.dealloc = new InodeDeallocator(fs);
+        this.users = new InodeUsers(fs.glocks);
+        this.xattrs = new org.gfs2j.fs.xattr.XattrOperations(fs);
+        this.withdraw = new Withdraw(fs);
+    }
+
+    /** Whether (and why) this mount withdrew after finding corrupt metadata. */
+    public Withdraw withdrawal() {
+        return withdraw;
     }
 
     /** The VFS over a mount; {@link #close} leaves the mount mounted. */
@@ -96,13 +120,18 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     found.addAll(fs.alloc.unlinked(tx, i)); // looked at, never committed
                 }
             }
+            int freed = 0;
             for (long addr : found) {
-                try (Holder h = fs.glocks.acquire(GlockName.inode(addr), GlockState.EX)) {
-                    LOG.info("freeing inode {} left unlinked by an interrupted removal", addr);
-                    deallocateUnlinked(addr);
+                try (Holder h = fs.glocks.acquire(GlockName.inode(addr), GlockState.EX);
+                     Holder del = users.tryDeallocate(addr)) {
+                    if (del != null) { // else still open somewhere: its last user frees it
+                        LOG.info("freeing inode {} left unlinked by an interrupted removal or a crash", addr);
+                        deallocateUnlinked(addr);
+                        freed++;
+                    }
                 }
             }
-            return found.size();
+            return freed;
         } finally {
             mutation.unlock();
         }
@@ -125,6 +154,11 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         return fs;
     }
 
+    /** The deallocator (tests hook its transactions). */
+    InodeDeallocator deallocator() {
+        return dealloc;
+    }
+
     // ---- reading: ReadOnlyGfs2Vfs over the mount's cache ----
 
     @Override
@@ -139,30 +173,75 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public InodeAttributes lookup(long parentIno, byte[] name) throws FsException {
-        return reads.lookup(parentIno, name);
+        InodeAttributes a = noticed("lookup", parentIno, () -> reads.lookup(parentIno, name));
+        referenced(a.ino());
+        return a;
+    }
+
+    /** The caller hands a reference to {@code ino} on (to the kernel): it keeps an unlinked inode until forget. */
+    private void referenced(long ino) throws FsException {
+        try {
+            users.referenced(ino, 1);
+        } catch (IOException e) {
+            throw new FsException("iopen glock of inode " + ino + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
     public void forget(long ino, long count) {
-        // nothing is kept per inode yet (see the class comment on unlinked-but-open inodes)
+        if (users.forgotten(ino, count)) {
+            lastUserGone(ino);
+        }
+    }
+
+    /**
+     * The last user of an inode whose last link went while it was in use is gone: deallocate it
+     * now if it is still unlinked and nobody (here or on another node) took it meanwhile.
+     */
+    private void lastUserGone(long ino) {
+        try {
+            modify("deallocate", ino, () -> {
+                try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
+                    ByteBuffer b = fs.cache.read(ino, GlockName.inode(ino));
+                    if (org.gfs2j.journal.format.MetaHeader.typeOf(b, 0) != org.gfs2j.journal.format.MetaType.DI
+                            || Dinode.decode(b, ino).nlink() != 0) {
+                        return null; // freed already, or linked again: nothing to do
+                    }
+                    try (Holder del = users.tryDeallocate(ino)) {
+                        if (del != null) {
+                            deallocateUnlinked(ino);
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (FsException e) {
+            // it stays UNLINKED: the next mount's freeUnlinked (or fsck.gfs2) frees it
+            LOG.error("deallocating unlinked inode {} after its last user failed: {}", ino, e.getMessage());
+        }
     }
 
     @Override
     public InodeAttributes getattr(long ino) throws FsException {
-        return reads.getattr(ino);
+        return noticed("getattr", ino, () -> reads.getattr(ino));
     }
 
     @Override
     public byte[] readlink(long ino) throws FsException {
-        return reads.readlink(ino);
+        return noticed("readlink", ino, () -> reads.readlink(ino));
     }
 
     @Override
     public long open(long ino, int flags) throws FsException {
         // the read-only VFS checks existence and type (ESTALE, EISDIR, EINVAL for non-regular files)
-        reads.release(reads.open(ino, 0));
+        reads.release(noticed("open", ino, () -> reads.open(ino, 0)));
         if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0) {
             setattr(ino, null, null, null, 0L, null, null);
+        }
+        try {
+            users.opened(ino);
+        } catch (IOException e) {
+            throw new FsException("iopen glock of inode " + ino + ": " + e.getMessage(), e);
         }
         long h = nextHandle.getAndIncrement();
         files.put(h, new OpenFile(ino, (flags & O_ACCMODE) != 0));
@@ -183,42 +262,55 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         if (offset < 0 || length < 0) {
             throw new FsException(FsException.EINVAL, "negative offset or length");
         }
-        return modify("read", ino, () -> {
+        return shared("read", ino, () -> {
             dinode(ino); // ESTALE once the file is gone
-            org.gfs2j.fs.meta.FileReader r = fs.reader.file(fs.reader.inode(ino));
-            if (offset >= r.size()) {
-                return 0;
-            }
-            int n = (int) Math.min(length, r.size() - offset);
-            int start = dst.position();
-            r.copyTo(offset, n, new java.io.OutputStream() {
-                @Override
-                public void write(int b) {
-                    dst.put((byte) b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    dst.put(b, off, len);
-                }
-            });
-            return dst.position() - start;
+            return fs.reader.file(fs.reader.inode(ino)).read(offset, length, dst, fs.device);
         });
     }
 
     @Override
     public void release(long handle) {
-        files.remove(handle);
+        OpenFile f = files.remove(handle);
+        if (f != null && users.released(f.ino())) {
+            lastUserGone(f.ino());
+        }
     }
 
     @Override
     public long opendir(long ino) throws FsException {
-        return reads.opendir(ino);
+        return noticed("opendir", ino, () -> reads.opendir(ino));
     }
 
     @Override
     public void readdir(long dirHandle, long cookie, boolean withAttributes, DirSink sink) throws FsException {
-        reads.readdir(dirHandle, cookie, withAttributes, sink);
+        if (!withAttributes) {
+            noticed("readdir", dirHandle, () -> {
+                reads.readdir(dirHandle, cookie, false, sink);
+                return null;
+            });
+            return;
+        }
+        FsException[] failed = new FsException[1];
+        noticed("readdir", dirHandle, () -> {
+            reads.readdir(dirHandle, cookie, true, e -> {
+                if (!sink.accept(e)) {
+                    return false;
+                }
+                if (e.attributes() != null && !e.isDotOrDotDot()) { // a reference handed on
+                    try {
+                        referenced(e.ino());
+                    } catch (FsException x) {
+                        failed[0] = x;
+                        return false;
+                    }
+                }
+                return true;
+            });
+            return null;
+        });
+        if (failed[0] != null) {
+            throw failed[0];
+        }
     }
 
     @Override
@@ -265,7 +357,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         data.extend(ino, size);
                     }
                 }
-                try (FsTransaction tx = FsTransaction.begin(fs.cache, 1, 0)) {
+                try (FsTransaction tx = FsTransaction.begin(fs.cache, 1 + org.gfs2j.fs.xattr.AclRules.CHMOD_BLOCKS, 0)) {
                     ByteBuffer b = tx.modify(ino, GlockName.inode(ino));
                     Dinode cur = Dinode.decode(b, ino);
                     if (uid != null || gid != null) {
@@ -274,6 +366,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     cur.encode(b);
                     if (mode != null) {
                         b.putInt(Dinode.OFF_MODE, (cur.mode() & S_IFMT) | (mode & 07777));
+                        xattrs.chmod(tx, ino, (cur.mode() & S_IFMT) | (mode & 07777)); // the access ACL follows
                     }
                     long now = System.currentTimeMillis() * 1_000_000L;
                     if (atimeNanos != null) {
@@ -293,10 +386,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @Override
     public InodeAttributes mknod(long parentIno, byte[] name, int mode, int rdev, int uid, int gid)
             throws FsException {
-        if ((mode & S_IFMT) != Dinode.S_IFREG && (mode & S_IFMT) != 0) {
-            throw new FsException(FsException.ENOSYS, "only regular files can be created yet");
-        }
-        return create(parentIno, name, Dinode.S_IFREG | (mode & 07777), uid, gid, null);
+        int type = SpecialFiles.mknodType(mode);
+        return create(parentIno, name, type | (mode & 07777), uid, gid, null, SpecialFiles.isDevice(type) ? rdev : 0);
     }
 
     @Override
@@ -307,7 +398,13 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     /** Creates an empty regular file or directory: parent glock, rgrps, transaction, new inode's glock. */
     private InodeAttributes create(long parentIno, byte[] rawName, int mode, int uid, int gid, byte[] stuffed)
             throws FsException {
-        String name = name(rawName);
+        return create(parentIno, rawName, mode, uid, gid, stuffed, 0);
+    }
+
+    /** {@code rdev}: a device's number (new_encode_dev), kept in di_major/di_minor. */
+    private InodeAttributes create(long parentIno, byte[] rawName, int mode, int uid, int gid, byte[] stuffed,
+            int rdev) throws FsException {
+        byte[] name = name(rawName);
         boolean dir = (mode & S_IFMT) == Dinode.S_IFDIR;
         long ino = modify(dir ? "mkdir" : "create", parentIno, () -> {
             try (Holder ph = fs.glocks.acquire(GlockName.inode(parentIno), GlockState.EX)) {
@@ -318,24 +415,29 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                 if (readOnlyWriter(parentIno).lookup(parentIno, name) != null) {
                     throw new FsException(FsException.EEXIST, "file exists");
                 }
+                // the parent's default ACL decides the mode and ACLs (umask applied by the caller otherwise)
+                org.gfs2j.fs.xattr.AclRules.Inherited acl = xattrs.inheritance(parentIno, mode);
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(parentIno, 8);
-                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + 2 * tableBlocks(parentIno),
+                             tableBlocks(parentIno))) {
                     fs.alloc.use(tx, rl);
                     Inum num = dir ? fs.alloc.allocateDinodeSpread(tx) : fs.alloc.allocateDinode(tx, parentIno);
                     tx.hold(fs.glocks.acquire(GlockName.inode(num.addr()), GlockState.EX, HolderFlags.ORDER_EXEMPT));
                     ByteBuffer b = tx.create(num.addr(), GlockName.inode(num.addr()));
                     long nowNs = System.currentTimeMillis() * 1_000_000L;
-                    Dinode d = Dinode.create(num, mode).withOwner(uid & 0xFFFFFFFFL, gid & 0xFFFFFFFFL)
+                    Dinode d = Dinode.create(num, acl.mode()).withOwner(uid & 0xFFFFFFFFL, gid & 0xFFFFFFFFL)
                             .withTimes(nowNs / 1_000_000_000L, nowNs % 1_000_000_000L)
                             .withGoals(num.addr(), num.addr());
                     if (dir) {
                         DirectoryWriter.initEmpty(b, d, parent.num());
                     } else {
-                        d.withNlink(1).withBlocks(1).withSize(stuffed == null ? 0 : stuffed.length).encode(b);
+                        d.withNlink(1).withBlocks(1).withSize(stuffed == null ? 0 : stuffed.length)
+                                .withDevice(SpecialFiles.major(rdev), SpecialFiles.minor(rdev)).encode(b);
                         if (stuffed != null) {
                             b.put(Dinode.SIZE, stuffed);
                         }
                     }
+                    xattrs.applyOnCreate(tx, num.addr(), acl);
                     writer(tx, parentIno).add(parentIno, name, num, Dinode.dType(mode));
                     ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
                     Dinode p = Dinode.decode(pb, parentIno);
@@ -370,12 +472,15 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     /** A new name for {@code ino}: the directory's and the target's glocks, ascending (lock order row 3). */
     @Override
     public InodeAttributes link(long ino, long newParentIno, byte[] rawName) throws FsException {
-        String name = name(rawName);
+        byte[] name = name(rawName);
         modify("link", ino, () -> {
             try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0,
                     List.of(GlockName.inode(newParentIno), GlockName.inode(ino)))) {
-                directoryDinode(newParentIno);
+                Dinode dirD = directoryDinode(newParentIno);
                 Dinode t = dinode(ino);
+                if (readOnlyWriter(newParentIno).lookup(newParentIno, name) != null) {
+                    throw new FsException(FsException.EEXIST, "file exists"); // before EPERM, as linkat(2)
+                }
                 if (t.isDirectory()) {
                     throw new FsException(FsException.EPERM, "hard links to directories are not allowed");
                 }
@@ -385,11 +490,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                 if (t.nlink() == 0) {
                     throw new FsException(FsException.ENOENT, "the file has been removed");
                 }
-                if (readOnlyWriter(newParentIno).lookup(newParentIno, name) != null) {
-                    throw new FsException(FsException.EEXIST, "file exists");
-                }
                 try (RgrpLocks rl = fs.alloc.reserveRgrps(newParentIno, 8);
-                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
+                     FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks() + 2 * tableBlocks(newParentIno),
+                             tableBlocks(newParentIno))) {
                     fs.alloc.use(tx, rl);
                     writer(tx, newParentIno).add(newParentIno, name, t.num(), Dinode.dType(t.mode()));
                     long nowNs = System.currentTimeMillis() * 1_000_000L;
@@ -429,9 +532,10 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
      * victim's rgrp glock, then one transaction.
      */
     private void remove(long parentIno, byte[] rawName, boolean dir) throws FsException {
-        String name = name(rawName);
-        if (name.equals(".") || name.equals("..")) {
-            throw new FsException(dir ? FsException.EINVAL : FsException.EISDIR, "cannot remove " + name);
+        byte[] name = name(rawName);
+        if (isDots(name)) {
+            throw new FsException(dir ? FsException.EINVAL : FsException.EISDIR,
+                    "cannot remove " + new String(name, StandardCharsets.UTF_8));
         }
         modify(dir ? "rmdir" : "unlink", parentIno, () -> {
             try (Holder ph = fs.glocks.acquire(GlockName.inode(parentIno), GlockState.EX)) {
@@ -453,41 +557,42 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         throw new FsException(FsException.ENOTEMPTY, "directory not empty");
                     }
                     boolean last = dir || v.nlink() <= 1;
-                    if (last && (v.eattr() != 0 || v.isExhashDir() || (!v.isStuffed() && !v.isRegular()))) {
-                        throw new FsException(FsException.ENOSYS,
-                                "deallocating directories with leaf blocks or inodes with xattr blocks is not implemented yet");
-                    }
-                    if (last && !v.isStuffed()) {
-                        removeWithBlocks(parentIno, name, addr);
-                        return null;
-                    }
-                    try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
-                         FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
-                        fs.alloc.use(tx, rl);
-                        if (writer(tx, parentIno).remove(parentIno, name) == null) {
-                            throw new FsException(FsException.ENOENT, "no such entry");
+                    try (Holder del = last ? users.tryDeallocate(addr) : null) {
+                        if (last && (del == null || !v.isStuffed() || v.isExhashDir() || v.eattr() != 0)) {
+                            removeWithBlocks(parentIno, name, addr, dir);
+                            if (del != null) {
+                                deallocateUnlinked(addr);
+                            } // else in use: UNLINKED until its last user is gone (lastUserGone)
+                            return null;
                         }
-                        long nowNs = System.currentTimeMillis() * 1_000_000L;
-                        ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
-                        Dinode p = Dinode.decode(pb, parentIno);
-                        if (dir) {
-                            p = p.withNlink(p.nlink() - 1);
-                        }
-                        p.encode(pb);
-                        putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
-                        putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
-                        if (last) {
-                            fs.alloc.freeDinode(tx, addr);
-                        } else {
-                            ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
-                            Dinode cur = Dinode.decode(vb, addr);
-                            cur.withNlink(cur.nlink() - 1).encode(vb);
-                            putTime(vb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
-                        }
-                        if (last) {
-                            tx.commitDurable(); // the freed dinode block may be reused for data at once
-                        } else {
-                            tx.commit();
+                        try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
+                             FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
+                            fs.alloc.use(tx, rl);
+                            if (writer(tx, parentIno).remove(parentIno, name) == null) {
+                                throw new FsException(FsException.ENOENT, "no such entry");
+                            }
+                            long nowNs = System.currentTimeMillis() * 1_000_000L;
+                            ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
+                            Dinode p = Dinode.decode(pb, parentIno);
+                            if (dir) {
+                                p = p.withNlink(p.nlink() - 1);
+                            }
+                            p.encode(pb);
+                            putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
+                            putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+                            if (last) {
+                                fs.alloc.freeDinode(tx, addr);
+                            } else {
+                                ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
+                                Dinode cur = Dinode.decode(vb, addr);
+                                cur.withNlink(cur.nlink() - 1).encode(vb);
+                                putTime(vb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
+                            }
+                            if (last) {
+                                tx.commitDurable(); // the freed dinode block may be reused for data at once
+                            } else {
+                                tx.commit();
+                            }
                         }
                     }
                 }
@@ -497,12 +602,13 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     /**
-     * The last link of a file with blocks: the entry goes and the dinode becomes UNLINKED in one
-     * transaction, its blocks are freed in further ones, then the dinode (docs/allocation.md, the
-     * unlinked protocol; a crash in between leaves an UNLINKED inode that fsck.gfs2 frees).
+     * The last link of an inode that is still in use, or that owns blocks: the entry goes and the
+     * dinode becomes UNLINKED (nlink 0) in one transaction; the caller then frees it at once or
+     * leaves it to its last user (docs/allocation.md, the unlinked protocol; a crash in between
+     * leaves an UNLINKED inode that the next mount or fsck.gfs2 frees).
      * Called with the parent's and the victim's glocks held.
      */
-    private void removeWithBlocks(long parentIno, String name, long addr) throws IOException {
+    private void removeWithBlocks(long parentIno, byte[] name, long addr, boolean dir) throws IOException {
         try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
              FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 0)) {
             fs.alloc.use(tx, rl);
@@ -511,7 +617,8 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             }
             long nowNs = System.currentTimeMillis() * 1_000_000L;
             ByteBuffer pb = tx.modify(parentIno, GlockName.inode(parentIno));
-            Dinode.decode(pb, parentIno).encode(pb);
+            Dinode p = Dinode.decode(pb, parentIno);
+            (dir ? p.withNlink(p.nlink() - 1) : p).encode(pb);
             putTime(pb, Dinode.OFF_MTIME, Dinode.OFF_MTIME_NSEC, nowNs);
             putTime(pb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
             ByteBuffer vb = tx.modify(addr, GlockName.inode(addr));
@@ -519,27 +626,26 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             fs.alloc.markUnlinked(tx, addr);
             tx.commit();
         }
-        deallocateUnlinked(addr);
     }
 
     /** Frees an UNLINKED inode's blocks (several transactions if needed), then its dinode. */
     private void deallocateUnlinked(long addr) throws IOException {
-        if (!dinode(addr).isStuffed()) {
-            data.truncate(addr, 0);
-        }
-        try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(List.of(addr));
-             FsTransaction tx = FsTransaction.begin(fs.cache, txBlocks(), 4)) {
-            fs.alloc.use(tx, rl);
-            fs.alloc.freeDinode(tx, addr);
-            tx.commitDurable(); // the freed dinode block may be reused for data at once
-        }
+        dealloc.deallocate(addr);
     }
 
     @Override
     public void rename(long parentIno, byte[] rawName, long newParentIno, byte[] rawNewName, int flags)
             throws FsException {
-        String name = name(rawName);
-        String newName = name(rawNewName);
+        byte[] name = name(rawName);
+        byte[] newName = name(rawNewName);
+        if ((flags & RenameExchange.RENAME_EXCHANGE) != 0) {
+            RenameExchange.check(flags, rawName, rawNewName);
+            modify("rename", parentIno, () -> {
+                exchange.exchange(parentIno, rawName, newParentIno, rawNewName);
+                return null;
+            });
+            return;
+        }
         if ((flags & ~RENAME_NOREPLACE) != 0) {
             throw new FsException(FsException.EINVAL, "rename flags " + flags + " are not supported");
         }
@@ -566,14 +672,21 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     names.add(GlockName.inode(y));
                 }
                 try (HolderSet hs = fs.glocks.acquireOrdered(GlockState.EX, 0, names)) {
-                    if (y == x) {
-                        return null; // two names of one inode: nothing to do (POSIX)
-                    }
                     if (y != 0 && (flags & RENAME_NOREPLACE) != 0) {
-                        throw new FsException(FsException.EEXIST, "file exists");
+                        throw new FsException(FsException.EEXIST, "file exists"); // also for x itself, as Linux
                     }
                     Dinode xd = dinode(x);
                     Dinode yd = y == 0 ? null : dinode(y);
+                    // the ancestry checks come before the type checks, as in Linux's do_renameat2
+                    if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
+                        throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
+                    }
+                    if (yd != null && yd.isDirectory() && crossDir && isInside(parentIno, y)) {
+                        throw new FsException(FsException.ENOTEMPTY, "the target directory contains the source");
+                    }
+                    if (y == x) {
+                        return null; // two names of one inode: nothing to do (POSIX)
+                    }
                     if (yd != null) {
                         if (xd.isDirectory() && !yd.isDirectory()) {
                             throw new FsException(FsException.ENOTDIR, "not a directory");
@@ -584,19 +697,14 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                         if (yd.isDirectory() && yd.entries() > 2) {
                             throw new FsException(FsException.ENOTEMPTY, "directory not empty");
                         }
-                        boolean yLast = yd.isDirectory() || yd.nlink() <= 1;
-                        if (yLast && (yd.eattr() != 0 || yd.isExhashDir()
-                                || (!yd.isStuffed() && !yd.isRegular()))) {
-                            throw new FsException(FsException.ENOSYS,
-                                    "deallocating directories with leaf blocks or inodes with xattr blocks is not implemented yet");
-                        }
-                    }
-                    if (xd.isDirectory() && crossDir && isInside(newParentIno, x)) {
-                        throw new FsException(FsException.EINVAL, "cannot move a directory into itself");
                     }
                     boolean yFreed = renameTx(parentIno, name, newParentIno, newName, x, xd, y, yd);
                     if (yFreed) {
-                        deallocateUnlinked(y);
+                        try (Holder del = users.tryDeallocate(y)) {
+                            if (del != null) {
+                                deallocateUnlinked(y);
+                            } // else in use: UNLINKED until its last user is gone
+                        }
                     }
                 }
             }
@@ -604,12 +712,12 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         });
     }
 
-    private static boolean isDots(String n) {
-        return n.equals(".") || n.equals("..");
+    private static boolean isDots(byte[] n) {
+        return (n.length == 1 && n[0] == '.') || (n.length == 2 && n[0] == '.' && n[1] == '.');
     }
 
     /** Whether {@code dir} is {@code ancestor} or lies below it (walking ".." up to the root). */
-    private boolean isInside(long dir, long ancestor) throws IOException {
+    boolean isInside(long dir, long ancestor) throws IOException {
         long cur = dir;
         for (int depth = 0; depth < 100_000; depth++) {
             if (cur == ancestor) {
@@ -632,12 +740,13 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
      * ".." follows it, link counts and times change. Returns true when the victim lost its last
      * link and is now UNLINKED (the caller frees it).
      */
-    private boolean renameTx(long a, String name, long b, String newName, long x, Dinode xd, long y, Dinode yd)
+    private boolean renameTx(long a, byte[] name, long b, byte[] newName, long x, Dinode xd, long y, Dinode yd)
             throws IOException {
         boolean xDir = xd.isDirectory();
         boolean yLast = yd != null && (yd.isDirectory() || yd.nlink() <= 1);
         try (RgrpLocks rl = fs.alloc.reserveRgrps(y != 0 ? y : b, 8);
-             FsTransaction tx = FsTransaction.begin(fs.cache, 2 * txBlocks(), 4)) {
+             FsTransaction tx = FsTransaction.begin(fs.cache, 2 * txBlocks() + 2 * tableBlocks(b),
+                     4 + tableBlocks(b))) {
             fs.alloc.use(tx, rl);
             long nowNs = System.currentTimeMillis() * 1_000_000L;
             if (yd != null) {
@@ -689,6 +798,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             throw new FsException(FsException.EFBIG, "file too large");
         }
         src.get(bytes);
+        if (bytes.length == 0) {
+            return 0; // as Linux: no change, not even of mtime
+        }
         return modify("write", ino, () -> {
             try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
                 if (!dinode(ino).isRegular()) {
@@ -697,6 +809,30 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                 data.write(ino, offset, bytes);
             }
             return bytes.length;
+        });
+    }
+
+    @Override
+    public void fallocate(long handle, long offset, long length, int mode) throws FsException {
+        long ino = fileOf(handle);
+        if (!files.get(handle).writable()) {
+            throw new FsException(FsException.EBADF, "handle " + handle + " was opened read-only");
+        }
+        FileSpace.check(offset, length, mode, maxFileSize());
+        modify("fallocate", ino, () -> {
+            try (Holder h = fs.glocks.acquire(GlockName.inode(ino), GlockState.EX)) {
+                new FileSpace(fs, data).fallocate(ino, offset, length, mode);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public long lseek(long handle, long offset, int whence) throws FsException {
+        long ino = fileOf(handle);
+        return modify("lseek", ino, () -> {
+            dinode(ino); // ESTALE once the file is gone
+            return org.gfs2j.fs.vfs.DataSeek.seek(fs.reader.file(fs.reader.inode(ino)), offset, whence);
         });
     }
 
@@ -716,16 +852,26 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public void setxattr(long ino, String name, byte[] value, int flags) throws FsException {
-        throw notYet("setxattr");
+        modify("setxattr", ino, () -> {
+            xattrs.setxattr(ino, name, value, flags);
+            return null;
+        });
     }
 
     @Override
     public void removexattr(long ino, String name) throws FsException {
-        throw notYet("removexattr");
+        modify("removexattr", ino, () -> {
+            xattrs.removexattr(ino, name);
+            return null;
+        });
     }
 
     @Override
     public void close() throws IOException {
+        // nobody can use an inode after unmount: free those unlinked while in use
+        for (long ino : users.closeAll()) {
+            lastUserGone(ino);
+        }
         if (ownsMount) {
             fs.unmount();
         }
@@ -742,38 +888,44 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         return fs.geo.dataCapacity(fs.geo.maxHeight() - 1);
     }
 
-    private int txBlocks() {
+    int txBlocks() {
         // dinode, parent dinode, directory blocks a split or table growth may touch, rgrps, statfs
         return 64 + fs.alloc.logBlocksFor(fs.rgrps.size());
     }
 
-    private static void putTime(ByteBuffer b, int secOff, int nsecOff, long nanos) {
+    /**
+     * Blocks of a directory's hash table in JD blocks (0 when stuffed or linear): an added entry
+     * that doubles the table frees them all and writes twice as many.
+     */
+    private int tableBlocks(long dirIno) throws IOException {
+        Dinode d = dinode(dirIno);
+        if (!d.isExhashDir() || d.height() == 0) {
+            return 0;
+        }
+        long jd = ((8L << d.depth()) + fs.geo.jbsize() - 1) / fs.geo.jbsize();
+        return (int) Math.min(Integer.MAX_VALUE / 4, jd + jd / fs.geo.inptrs() + d.height() + 2);
+    }
+
+    static void putTime(ByteBuffer b, int secOff, int nsecOff, long nanos) {
         b.putLong(secOff, Math.floorDiv(nanos, 1_000_000_000L));
         b.putInt(nsecOff, (int) Math.floorMod(nanos, 1_000_000_000L));
     }
 
-    private static String name(byte[] raw) throws FsException {
+    /** A name as the directory code takes it: 1 to 255 bytes, any but '/' and NUL (Linux names need not be UTF-8). */
+    private static byte[] name(byte[] raw) throws FsException {
         if (raw.length == 0) {
             throw new FsException(FsException.ENOENT, "empty name");
         }
         if (raw.length > Dirent.MAX_NAME) {
             throw new FsException(FsException.ENAMETOOLONG, "name longer than " + Dirent.MAX_NAME + " bytes");
         }
-        for (byte c : raw) {
-            if (c == '/' || c == 0) {
-                throw new FsException(FsException.EINVAL, "name contains '/' or NUL");
-            }
+        if (!DirectoryWriter.isValidName(raw)) {
+            throw new FsException(FsException.EINVAL, "name contains '/' or NUL");
         }
-        try {
-            // DirectoryWriter takes names as Strings (UTF-8); other byte sequences are refused for now
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
-            throw new FsException(FsException.EINVAL, "names that are not UTF-8 cannot be created yet");
-        }
+        return raw.clone();
     }
 
-    private Dinode dinode(long ino) throws IOException {
+    Dinode dinode(long ino) throws IOException {
         ByteBuffer b = fs.cache.read(ino, GlockName.inode(ino));
         if (org.gfs2j.journal.format.MetaHeader.typeOf(b, 0) != org.gfs2j.journal.format.MetaType.DI) {
             throw new FsException(FsException.ESTALE, "inode " + ino + " is no dinode");
@@ -781,7 +933,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         return Dinode.decode(b, ino);
     }
 
-    private Dinode directoryDinode(long ino) throws IOException {
+    Dinode directoryDinode(long ino) throws IOException {
         Dinode d = dinode(ino);
         if (!d.isDirectory()) {
             throw new FsException(FsException.ENOTDIR, "not a directory");
@@ -790,7 +942,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     /** The directory writer over a transaction: every block it touches is logged under the dir's glock. */
-    private DirectoryWriter writer(FsTransaction tx, long dirAddr) {
+    DirectoryWriter writer(FsTransaction tx, long dirAddr) {
         GlockName g = GlockName.inode(dirAddr);
         int bsize = fs.geo.bsize();
         return new DirectoryWriter(fs.geo, new DirBlockIo() {
@@ -822,7 +974,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     }
 
     /** A directory writer for lookups outside a transaction (copies, never writes). */
-    private DirectoryWriter readOnlyWriter(long dirAddr) {
+    DirectoryWriter readOnlyWriter(long dirAddr) {
         GlockName g = GlockName.inode(dirAddr);
         int bsize = fs.geo.bsize();
         return new DirectoryWriter(fs.geo, new DirBlockIo() {
@@ -855,20 +1007,73 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         T run() throws IOException;
     }
 
+    @FunctionalInterface
+    private interface ReadCall<T> {
+        T run() throws FsException;
+    }
+
+    /** A read through the read path: corrupt metadata it meets withdraws the mount too, as in the kernel. */
+    private <T> T noticed(String op, long ino, ReadCall<T> read) throws FsException {
+        try {
+            return read.run();
+        } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Runs a read under the shared side of the mutation lock: reads run side by side, never while a
+     * modification is half done, so a read sees every write that returned before it started (data
+     * blocks are written in place before their transaction commits, the tree through the cache).
+     */
+    private <T> T shared(String op, long ino, IoCall<T> body) throws FsException {
+        Lock l = mutationShared.readLock();
+        l.lock();
+        try {
+            return body.run();
+        } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
+            throw e;
+        } catch (IOException e) {
+            LOG.error("{} of inode {} failed: {}", op, ino, e.getMessage());
+            withdraw.onFailure(op, ino, e);
+            throw new FsException(op + " of inode " + ino + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            LOG.error("{} of inode {} failed", op, ino, e);
+            withdraw.onFailure(op, ino, e);
+            throw new FsException(op + " of inode " + ino + ": " + e, e);
+        } finally {
+            l.unlock();
+        }
+    }
+
     /** Runs a modifying operation under the mutation lock; I/O failures become EIO (logged). */
     private <T> T modify(String op, long ino, IoCall<T> body) throws FsException {
         mutation.lock();
         try {
+            if (!op.equals("read")) {
+                withdraw.check(op);
+            }
             return body.run();
         } catch (FsException e) {
+            if (e.errno() == FsException.EIO) {
+                withdraw.onFailure(op, ino, e);
+            }
             throw e;
         } catch (org.gfs2j.fs.alloc.NoSpaceException e) {
             throw new FsException(FsException.ENOSPC, op + ": " + e.getMessage());
         } catch (IOException e) {
             LOG.error("{} of inode {} failed: {}", op, ino, e.getMessage());
+            withdraw.onFailure(op, ino, e);
             throw new FsException(op + " of inode " + ino + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             LOG.error("{} of inode {} failed", op, ino, e);
+            withdraw.onFailure(op, ino, e);
             throw new FsException(op + " of inode " + ino + ": " + e, e);
         } finally {
             mutation.unlock();

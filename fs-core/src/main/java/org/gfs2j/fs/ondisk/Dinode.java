@@ -272,6 +272,13 @@ public record Dinode(Inum num, int mode, long uid, long gid, long nlink, long si
                 atimeNsec, mtimeNsec, ctimeNsec);
     }
 
+    /** A character or block device's numbers ({@code di_major}, {@code di_minor}). */
+    public Dinode withDevice(long newMajor, long newMinor) {
+        return new Dinode(num, mode, uid, gid, nlink, size, blocks, atime, mtime, ctime, newMajor, newMinor,
+                goalMeta, goalData, generation, flags, payloadFormat, height, depth, entries, eattr,
+                atimeNsec, mtimeNsec, ctimeNsec);
+    }
+
     public Dinode withEattr(long newEattr) {
         return new Dinode(num, mode, uid, gid, nlink, size, blocks, atime, mtime, ctime, major, minor,
                 goalMeta, goalData, generation, flags, payloadFormat, height, depth, entries, newEattr,

@@ -12,6 +12,7 @@ public final class FsException extends IOException {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EIO = 5;
+    public static final int E2BIG = 7;
     public static final int EBADF = 9;
     public static final int EACCES = 13;
     public static final int EEXIST = 17;

@@ -97,6 +97,26 @@ public interface Gfs2Vfs extends Closeable {
 
     void fsync(long handle, boolean dataOnly) throws FsException;
 
+    /**
+     * fallocate(2) on an open file: {@code mode} 0 allocates the blocks of [offset, offset+length)
+     * and grows the size to cover them, FALLOC_FL_KEEP_SIZE (1) allocates without changing the
+     * size, FALLOC_FL_PUNCH_HOLE|KEEP_SIZE (3) frees the whole blocks of the range and zeroes
+     * the partial ones. Other modes: EOPNOTSUPP. EBADF for a handle not open for writing, ENOSPC
+     * when the blocks are not there (EROFS on a read-only file system).
+     */
+    void fallocate(long handle, long offset, long length, int mode) throws FsException;
+
+    /**
+     * lseek(2) with SEEK_DATA (3) or SEEK_HOLE (4) on an open file: the next offset at or after
+     * {@code offset} in data or in a hole (the end of file counts as a hole); ENXIO at or beyond
+     * the end of the file, EINVAL for any other whence.
+     */
+    long lseek(long handle, long offset, int whence) throws FsException;
+
+    /**
+     * @param flags XATTR_CREATE (1) / XATTR_REPLACE (2); the read-write file system also takes
+     *              {@code org.gfs2j.fs.xattr.XattrOperations.ACL_KILL_SGID}
+     */
     void setxattr(long ino, String name, byte[] value, int flags) throws FsException;
 
     void removexattr(long ino, String name) throws FsException;

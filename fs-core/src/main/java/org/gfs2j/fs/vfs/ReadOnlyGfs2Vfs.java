@@ -56,7 +56,7 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
     private record OpenFile(Inode inode, FileReader reader) {
     }
 
-    /** A directory's entries in cookie order, read once at opendir. */
+    /** A directory's entries in cookie order, read at opendir and again at each read from cookie 0. */
     private record OpenDir(Inode dir, DirectoryReader.Entry[] entries, long[] keys) {
     }
 
@@ -223,6 +223,20 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
     }
 
     @Override
+    public long lseek(long handle, long offset, int whence) throws FsException {
+        OpenFile f = files.get(handle);
+        if (f == null) {
+            throw new FsException(FsException.EBADF, "no open file with handle " + handle);
+        }
+        return call("lseek", f.inode().addr(), () -> DataSeek.seek(f.reader(), offset, whence));
+    }
+
+    @Override
+    public void fallocate(long handle, long offset, long length, int mode) throws FsException {
+        throw FsException.readOnly();
+    }
+
+    @Override
     public void release(long handle) {
         files.remove(handle);
     }
@@ -276,10 +290,14 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public void readdir(long dirHandle, long cookie, boolean withAttributes, DirSink sink) throws FsException {
-        OpenDir d = dirs.get(dirHandle);
-        if (d == null) {
+        OpenDir open = dirs.get(dirHandle);
+        if (open == null) {
             throw new FsException(FsException.EBADF, "no open directory with handle " + dirHandle);
         }
+        // A read from the start (first readdir or rewinddir) shows the directory as it is now; later
+        // cookies continue in that snapshot. A cookie is a hash position, so a reader never sees an
+        // entry twice or skips one that stayed, whatever changed in between.
+        final OpenDir d = cookie == 0 ? reread(dirHandle, open) : open;
         // Entries whose key is at least the cookie: the cookie handed out is "key of the last entry + 1".
         int from = Arrays.binarySearch(d.keys(), cookie);
         if (from < 0) {
@@ -302,6 +320,15 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
                 return;
             }
         }
+    }
+
+    private OpenDir reread(long dirHandle, OpenDir open) throws FsException {
+        OpenDir fresh = call("readdir", open.dir().addr(), () -> {
+            Inode dir = directory(open.dir().addr());
+            return sortedEntries(dir, fs.directory(dir).list());
+        });
+        dirs.replace(dirHandle, open, fresh);
+        return fresh;
     }
 
     private static boolean isDot(byte[] n) {

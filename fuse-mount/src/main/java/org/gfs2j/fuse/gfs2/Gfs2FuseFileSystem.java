@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.gfs2j.fs.ondisk.PosixAcl;
 import org.gfs2j.fs.vfs.DirEntry;
 import org.gfs2j.fs.vfs.FsException;
 import org.gfs2j.fs.vfs.FsStatistics;
 import org.gfs2j.fs.vfs.Gfs2Vfs;
 import org.gfs2j.fs.vfs.InodeAttributes;
+import org.gfs2j.fs.xattr.XattrOperations;
 import org.gfs2j.fuse.fs.Attr;
 import org.gfs2j.fuse.fs.ConnectionInfo;
 import org.gfs2j.fuse.fs.Context;
@@ -390,16 +392,38 @@ public final class Gfs2FuseFileSystem implements FileSystem {
     @Override
     public Entry mknod(Context ctx, long parent, String name, int mode, int rdev, int umask) throws ErrnoException {
         try {
-            return referenced(vfs.mknod(inoOf(parent), bytes(name), mode & ~umask, rdev, ctx.uid(), ctx.gid()));
+            return referenced(vfs.mknod(inoOf(parent), bytes(name), createMode(parent, mode, umask), rdev, ctx.uid(),
+                    ctx.gid()));
         } catch (FsException e) {
             throw errno(e);
+        }
+    }
+
+    /**
+     * The mode a new inode is created with: the kernel sends it unmasked (DONT_MASK) with the
+     * caller's umask, which applies only when the parent has no default ACL; with one, the file
+     * system masks the mode with the ACL instead (posix_acl_create). The kernel holds the parent's
+     * inode lock during the create, so the default ACL cannot change in between.
+     */
+    private int createMode(long parent, int mode, int umask) throws FsException {
+        if ((umask & 0777) == 0) {
+            return mode;
+        }
+        try {
+            vfs.getxattr(inoOf(parent), PosixAcl.DEFAULT_XATTR);
+            return mode;
+        } catch (FsException e) {
+            if (e.errno() == FsException.ENODATA || e.errno() == FsException.EOPNOTSUPP) {
+                return mode & ~(umask & 0777);
+            }
+            throw e;
         }
     }
 
     @Override
     public Entry mkdir(Context ctx, long parent, String name, int mode, int umask) throws ErrnoException {
         try {
-            return referenced(vfs.mkdir(inoOf(parent), bytes(name), mode & ~umask, ctx.uid(), ctx.gid()));
+            return referenced(vfs.mkdir(inoOf(parent), bytes(name), createMode(parent, mode, umask), ctx.uid(), ctx.gid()));
         } catch (FsException e) {
             throw errno(e);
         }
@@ -462,6 +486,26 @@ public final class Gfs2FuseFileSystem implements FileSystem {
     }
 
     @Override
+    public void fallocate(Context ctx, long nodeid, long fh, long offset, long length, int mode)
+            throws ErrnoException {
+        try {
+            vfs.fallocate(fh, offset, length, mode);
+        } catch (FsException e) {
+            throw errno(e);
+        }
+        openStamps.remove(nodeid); // the size or the contents changed under the page cache
+    }
+
+    @Override
+    public long lseek(Context ctx, long nodeid, long fh, long offset, int whence) throws ErrnoException {
+        try {
+            return vfs.lseek(fh, offset, whence);
+        } catch (FsException e) {
+            throw errno(e);
+        }
+    }
+
+    @Override
     public Created create(Context ctx, long parent, String name, int mode, int umask, int flags) throws ErrnoException {
         if (!vfs.isWritable()) {
             throw new ErrnoException(FsException.EROFS, "the file system is mounted read-only");
@@ -469,7 +513,8 @@ public final class Gfs2FuseFileSystem implements FileSystem {
         InodeAttributes a;
         int openFlags = flags;
         try {
-            a = vfs.mknod(inoOf(parent), bytes(name), S_IFREG | (mode & ~umask & 07777), 0, ctx.uid(), ctx.gid());
+            a = vfs.mknod(inoOf(parent), bytes(name), S_IFREG | (createMode(parent, mode, umask) & 07777), 0, ctx.uid(),
+                    ctx.gid());
             openFlags &= ~O_TRUNC; // new and empty
         } catch (FsException e) {
             if (e.errno() != FsException.EEXIST || (flags & O_EXCL) != 0) {
@@ -504,7 +549,8 @@ public final class Gfs2FuseFileSystem implements FileSystem {
     public void setxattr(Context ctx, long nodeid, String name, byte[] value, int flags, int setxattrFlags)
             throws ErrnoException {
         try {
-            vfs.setxattr(inoOf(nodeid), name, value, flags);
+            int kill = (setxattrFlags & Fuse.SETXATTR_ACL_KILL_SGID) != 0 ? XattrOperations.ACL_KILL_SGID : 0;
+            vfs.setxattr(inoOf(nodeid), name, value, flags | kill);
         } catch (FsException e) {
             throw errno(e);
         }

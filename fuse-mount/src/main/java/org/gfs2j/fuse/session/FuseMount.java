@@ -107,6 +107,7 @@ public final class FuseMount {
             }
             notifier.connected(dispatcher.connection());
             session.recordConnectionId();
+            session.raiseReadahead(dispatcher.connection().maxWrite() / 1024);
             LOG.info("mounted {} on {} ({}, {} workers, max_write {})", options.fsName(), mp,
                     viaHelper ? "via fusermount3" : "mount(2)", options.workers(), dispatcher.connection().maxWrite());
             return session;

@@ -36,6 +36,8 @@ public final class FuseSession implements AutoCloseable {
     private final CountDownLatch ended;
     private volatile boolean closing;
     private volatile String connectionId;
+    /** The mount's backing device info name in sysfs ("0:42"), or null. */
+    private volatile String bdi;
     /** fusermount3 path when the mount was made through it (unmount with it too), else null. */
     private final String fusermount;
 
@@ -96,9 +98,34 @@ public final class FuseSession implements AutoCloseable {
         try {
             long dev = (Long) Files.getAttribute(mountpoint, "unix:dev");
             long minor = (dev & 0xff) | ((dev >>> 12) & 0xfff00);
+            long major = (dev >>> 8) & 0xfff;
             connectionId = Long.toString(minor);
+            bdi = major + ":" + minor;
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot stat {}: {}", mountpoint, e.toString());
+        }
+    }
+
+    /**
+     * Raises the mount's readahead (its backing device's {@code read_ahead_kb}) to {@code kb}. The
+     * kernel starts every FUSE mount at 128 KiB, so a sequential read reaches the file system as
+     * 128 KiB READs however large max_read is; with readahead at max_read one READ carries up to
+     * 1 MiB, which the file system serves with one device transfer per extent. Best effort: needs
+     * root (sysfs); only ever raised, never lowered.
+     */
+    void raiseReadahead(int kb) {
+        if (bdi == null) {
+            return;
+        }
+        Path ra = Path.of("/sys/class/bdi", bdi, "read_ahead_kb");
+        try {
+            int now = Integer.parseInt(Files.readString(ra, StandardCharsets.US_ASCII).trim());
+            if (now < kb) {
+                Files.writeString(ra, Integer.toString(kb), StandardCharsets.US_ASCII);
+                LOG.debug("{}: readahead {} KiB -> {} KiB", mountpoint, now, kb);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{}: readahead stays as it is ({}): {}", mountpoint, ra, e.toString());
         }
     }
 

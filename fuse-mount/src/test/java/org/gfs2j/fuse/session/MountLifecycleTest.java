@@ -73,6 +73,12 @@ class MountLifecycleTest {
             }
             assertEquals(MountOptions.defaults().workers() + 1, fuseFds);
             assertTrue(m.fs.connection() != null, "file system saw init");
+            // readahead raised from the kernel's 128 KiB to max_read, so that a sequential read
+            // arrives as 1 MiB READs
+            long dev = (Long) Files.getAttribute(m.dir, "unix:dev");
+            Path ra = Path.of("/sys/class/bdi", ((dev >>> 8) & 0xfff) + ":" + ((dev & 0xff) | ((dev >>> 12) & 0xfff00)),
+                    "read_ahead_kb");
+            assertEquals("1024", Files.readString(ra).trim());
         }
     }
 
