@@ -36,7 +36,7 @@ import picocli.CommandLine;
  * field; the class's {@code @AfterAll} unmounts and checks), cleaned up after the class.
  *
  * <p>Shell scripts see {@code $M} (the mount point), {@code $S} (a scratch directory outside the
- * mount), {@code $IMG} (the device) and {@code $G} (a {@code gfs2j} command line).
+ * mount) and {@code $IMG} (the device).
  */
 final class GfsMount implements AfterEachCallback, AfterAllCallback {
     private static final Pattern DAEMON_PID = Pattern.compile("daemon pid (\\d+)");
@@ -177,9 +177,7 @@ final class GfsMount implements AfterEachCallback, AfterAllCallback {
     }
 
     Result sh(String script, int timeoutSeconds) throws Exception {
-        String env = "set -eu\nM='" + mountpoint + "'; S='" + scratch + "'; IMG='" + device() + "'\n"
-                + "G() { java -cp '" + System.getProperty("java.class.path") + "' " + Gfs2jCommand.class.getName()
-                + " \"$@\"; }\n";
+        String env = "set -eu\nM='" + mountpoint + "'; S='" + scratch + "'; IMG='" + device() + "'\n";
         return run(List.of("/bin/bash", "-c", env + script), timeoutSeconds);
     }
 
