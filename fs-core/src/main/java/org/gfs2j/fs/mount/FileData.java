@@ -25,7 +25,7 @@ import org.gfs2j.journal.format.CorruptMetadataException;
  */
 final class FileData {
     static final int CHUNK = 16;
-    static final int FREE_BUDGET = 64;
+    static final int FREE_BUDGET = 256;
 
     private final Gfs2FileSystem fs;
     private final Geometry geo;

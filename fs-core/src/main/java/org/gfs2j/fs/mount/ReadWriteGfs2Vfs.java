@@ -830,7 +830,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @Override
     public long lseek(long handle, long offset, int whence) throws FsException {
         long ino = fileOf(handle);
-        return modify("lseek", ino, () -> {
+        return shared("lseek", ino, () -> {
             dinode(ino); // ESTALE once the file is gone
             return org.gfs2j.fs.vfs.DataSeek.seek(fs.reader.file(fs.reader.inode(ino)), offset, whence);
         });
