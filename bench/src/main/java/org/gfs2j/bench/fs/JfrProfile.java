@@ -129,6 +129,7 @@ public final class JfrProfile {
         double waitMs;
         final Map<String, Double> waitWhere = new HashMap<>();
         final Map<String, double[]> io = new LinkedHashMap<>(); // kind -> {count, ms, bytes}
+        final Map<String, Long> fsyncWhere = new HashMap<>();
         long gcs;
         double gcPauseMs;
         double allocBytes;
@@ -176,6 +177,8 @@ public final class JfrProfile {
                     a[1] += e.getDuration().toNanos() / 1e6;
                     if (!type.equals("jdk.FileForce")) {
                         a[2] += Math.max(0, e.getLong(type.equals("jdk.FileRead") ? "bytesRead" : "bytesWritten"));
+                    } else {
+                        fsyncWhere.merge(requester(frames(e)), 1L, Long::sum);
                     }
                 }
                 case "jdk.GarbageCollection" -> {
@@ -210,7 +213,9 @@ public final class JfrProfile {
                     "%s %,d (%,.0f ms%s)", k.equals("jdk.FileRead") ? "reads over 1 ms"
                             : k.equals("jdk.FileWrite") ? "writes over 1 ms" : "fsyncs", (long) a[0], a[1],
                     k.equals("jdk.FileForce") ? "" : String.format(Locale.ROOT, ", %s", bytes((long) a[2])))));
-            out.add("device file I/O: " + (io.length() == 0 ? "no reads or writes over 1 ms, no fsync" : io));
+            out.add("device file I/O: " + (io.length() == 0 ? "no reads or writes over 1 ms, no fsync" : io)
+                    + (fsyncWhere.isEmpty() ? "" : "; fsyncs by the file-system code that asked for them: "
+                    + shares(fsyncWhere, this.io.get("jdk.FileForce")[0])));
             out.add(String.format(Locale.ROOT, "GC: %,d collections, %,.0f ms paused; allocation about %s/s, by"
                     + " innermost gfs2j frame: %s", gcs, gcPauseMs,
                     bytes((long) (allocBytes / Math.max(seconds, 0.001))), shares(allocWhere, allocBytes)));
@@ -267,6 +272,20 @@ public final class JfrProfile {
             }
         }
         return chain.isEmpty() ? innermostGfs2j(frames) : String.join(" ← ", chain);
+    }
+
+    /** Plumbing between a file-system operation and the fsync: the journal, transactions, caches, devices. */
+    private static final List<String> FSYNC_PLUMBING = List.of("org.gfs2j.journal.", "org.gfs2j.fs.cache.");
+
+    /** The innermost gfs2j frame above the journal and cache plumbing: who wanted the data durable. */
+    static String requester(List<RecordedFrame> frames) {
+        for (RecordedFrame f : frames) {
+            String cls = f.getMethod().getType().getName();
+            if (cls.startsWith("org.gfs2j.") && FSYNC_PLUMBING.stream().noneMatch(cls::startsWith)) {
+                return name(f);
+            }
+        }
+        return innermostGfs2j(frames);
     }
 
     private static String monitorClass(RecordedEvent e) {

@@ -37,6 +37,7 @@ class JfrProfileTest {
             cpu = new JfrProfile.Window("cpu", a, Instant.now());
             Instant b = Instant.now();
             waitForLockInWindow(300);
+            forceInWindow(dir.resolve("synced"));
             lock = new JfrProfile.Window("lock", b, Instant.now());
             burnOutsideTheWindows(300);
             r.stop();
@@ -50,6 +51,8 @@ class JfrProfileTest {
         assertFalse(cpuText.contains("burnOutsideTheWindows"), cpuText);
         assertTrue(lockText.contains("JfrProfileTest.waitForLockInWindow"), lockText);
         assertTrue(lockText.contains("ReentrantLock"), lockText);
+        assertTrue(lockText.contains("fsyncs 3 ("), lockText);
+        assertTrue(lockText.contains("asked for them: `JfrProfileTest.forceInWindow` 100%"), lockText);
         assertFalse(lockText.contains("burnOutsideTheWindows"), lockText);
     }
 
@@ -83,6 +86,16 @@ class JfrProfileTest {
             }
         }
         sink = x;
+    }
+
+    private static void forceInWindow(Path file) throws Exception {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            for (int i = 0; i < 3; i++) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) i}), i);
+                ch.force(false);
+            }
+        }
     }
 
     private static void waitForLockInWindow(long millis) throws Exception {

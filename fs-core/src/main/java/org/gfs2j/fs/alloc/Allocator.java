@@ -15,6 +15,8 @@ import org.gfs2j.fs.glock.Holder;
 import org.gfs2j.fs.glock.HolderFlags;
 import org.gfs2j.fs.ondisk.Inum;
 import org.gfs2j.fs.ondisk.RgrpBitmap;
+import org.gfs2j.journal.log.FlushReason;
+import org.gfs2j.journal.log.JournalLog;
 
 /**
  * Block and dinode allocation over the resource groups (docs/allocation.md).
@@ -26,6 +28,11 @@ import org.gfs2j.fs.ondisk.RgrpBitmap;
  * transaction; the rgrp glock's value block is updated at commit. A request that does not fit
  * throws {@link NoSpaceException} before anything is changed.
  *
+ * <p>Freed blocks are not allocated again until the log has made the freeing transaction durable
+ * ({@link FreedBlocks}; the kernel's clone bitmap), so freeing transactions may commit without
+ * waiting for the log. An allocation that finds only such blocks flushes the log and retries
+ * before answering {@link NoSpaceException}. Statfs counts them as free.
+ *
  * <p>Journal space: a transaction should reserve, per rgrp it may touch, the rgrp's header
  * blocks ({@code ri_length}) plus one block for statfs_changeN ({@link #logBlocksFor}).
  */
@@ -35,6 +42,7 @@ public final class Allocator {
     private final GlockManager glocks;
     private final StatfsAccount statfs;
     private final AtomicInteger rotor = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong freeFlushes = new java.util.concurrent.atomic.AtomicLong();
 
     public Allocator(ResourceGroupSet rgrps, BufferCache cache, GlockManager glocks, StatfsAccount statfs) {
         this.rgrps = rgrps;
@@ -66,9 +74,16 @@ public final class Allocator {
     private Held held(FsTransaction tx) {
         return tx.attachment(this, () -> {
             Held h = new Held(new RgrpLocks());
-            tx.onAbort(() -> h.allRgrps().forEach(Rgrp::drop));
+            tx.onAbort(() -> {
+                h.discardFrees();
+                h.allRgrps().forEach(Rgrp::drop);
+            });
             tx.beforeCommit(t -> h.writeValueBlocks());
-            tx.onEnd(h.own::close);
+            tx.onEnd(() -> {
+                // after the journal commit (the ticket is at most the newest one), before any lock is released
+                h.sealFrees(lastTicket());
+                h.own.close();
+            });
             return h;
         });
     }
@@ -77,9 +92,25 @@ public final class Allocator {
     private static final class Held {
         final RgrpLocks own;
         final List<RgrpLocks> borrowed = new ArrayList<>();
+        /** This transaction's frees per rgrp, not allocatable until it is durable. */
+        final java.util.Map<Rgrp, FreedBlocks.Batch> frees = new java.util.LinkedHashMap<>();
 
         Held(RgrpLocks own) {
             this.own = own;
+        }
+
+        FreedBlocks.Batch freesIn(Rgrp rg) {
+            return frees.computeIfAbsent(rg, Rgrp::openFreeBatch);
+        }
+
+        void discardFrees() {
+            frees.forEach(Rgrp::discardFreeBatch);
+            frees.clear();
+        }
+
+        void sealFrees(long ticket) {
+            frees.forEach((rg, batch) -> rg.sealFreeBatch(batch, ticket));
+            frees.clear();
         }
 
         Rgrp find(long addr) {
@@ -141,23 +172,32 @@ public final class Allocator {
     public RgrpLocks reserveRgrps(long goal, long blocks) throws IOException {
         RgrpLocks locks = new RgrpLocks();
         try {
-            long available = 0;
-            for (int i : scanOrder(rgrpIndexFor(goal))) {
-                Rgrp rg = rgrps.get(i);
-                if (!rg.allocatable()) {
-                    continue;
+            for (int attempt = 0; ; attempt++) {
+                long available = 0;
+                long flushable = 0;
+                for (int i : scanOrder(rgrpIndexFor(goal))) {
+                    Rgrp rg = rgrps.get(i);
+                    if (!rg.allocatable()) {
+                        continue;
+                    }
+                    if (locks.rgrps.get(rg.addr()) == null) {
+                        boolean outOfOrder = !locks.rgrps.isEmpty() && locks.rgrps.lastKey() > rg.addr();
+                        if (!take(locks, rg, outOfOrder) || !rg.allocatable()) {
+                            continue;
+                        }
+                    }
+                    long a = rg.available(null);
+                    available += Math.max(0, a);
+                    flushable += rg.flushableFree();
+                    if (available >= blocks) {
+                        return locks;
+                    }
                 }
-                boolean outOfOrder = !locks.rgrps.isEmpty() && locks.rgrps.lastKey() > rg.addr();
-                if (!take(locks, rg, outOfOrder) || !rg.allocatable()) {
-                    continue;
+                if (attempt > 0 || available + flushable < blocks) {
+                    throw new NoSpaceException(blocks, available);
                 }
-                long a = rg.available(null);
-                available += Math.max(0, a);
-                if (available >= blocks) {
-                    return locks;
-                }
+                makeFreesDurable(locks.rgrps.values());
             }
-            throw new NoSpaceException(blocks, available);
         } catch (IOException | RuntimeException e) {
             locks.close();
             throw e;
@@ -206,6 +246,7 @@ public final class Allocator {
                 rg.drop();
             }
             rg.ensureLoaded(cache);
+            rg.releaseDurable(durableTicket());
         } catch (IOException | RuntimeException e) {
             h.close();
             throw e;
@@ -232,6 +273,40 @@ public final class Allocator {
 
     private void changed(FsTransaction tx, Rgrp rg) throws IOException {
         rg.writeOut(tx);
+    }
+
+    // ---------------------------------------------------------------- frees waiting for the log
+
+    private long durableTicket() {
+        JournalLog log = cache.log();
+        return log == null ? Long.MAX_VALUE - 1 : log.durableTicket();
+    }
+
+    private long lastTicket() {
+        JournalLog log = cache.log();
+        return log == null ? 0 : log.lastTicket();
+    }
+
+    /**
+     * Only blocks freed by transactions the log has not made durable are left: flush the log (the
+     * kernel's inplace_reserve does the same) and make them allocatable in {@code held}.
+     */
+    private void makeFreesDurable(Collection<Rgrp> held) throws IOException {
+        JournalLog log = cache.log();
+        if (log == null) {
+            return;
+        }
+        freeFlushes.incrementAndGet();
+        log.flush(FlushReason.EXPLICIT);
+        long durable = log.durableTicket();
+        for (Rgrp rg : held) {
+            rg.releaseDurable(durable);
+        }
+    }
+
+    /** Log flushes an allocation forced because only not-yet-durable freed blocks were left. */
+    public long freeFlushCount() {
+        return freeFlushes.get();
     }
 
     /** The rgrp indexes to try, starting with the one holding {@code goal} (or 0), wrapping. */
@@ -324,24 +399,33 @@ public final class Allocator {
         }
         // phase 1: lock rgrps until enough is available (nothing changes yet)
         List<Rgrp> chosen = new ArrayList<>();
-        long available = 0;
         int first = mine != null ? rgrps.all().indexOf(mine.rgrp) : rgrpIndexFor(goal);
-        for (int i : scanOrder(first)) {
-            Rgrp rg = rgrps.get(i);
-            if (!rg.allocatable() || !lock(tx, rg, true) || !rg.allocatable()) {
-                continue;
-            }
-            long a = rg.available(mine);
-            if (a > 0) {
-                chosen.add(rg);
-                available += a;
-                if (available >= count) {
-                    break;
+        for (int attempt = 0; ; attempt++) {
+            chosen.clear();
+            long available = 0;
+            long flushable = 0;
+            for (int i : scanOrder(first)) {
+                Rgrp rg = rgrps.get(i);
+                if (!rg.allocatable() || !lock(tx, rg, true) || !rg.allocatable()) {
+                    continue;
+                }
+                long a = rg.available(mine);
+                flushable += rg.flushableFree();
+                if (a > 0) {
+                    chosen.add(rg);
+                    available += a;
+                    if (available >= count) {
+                        break;
+                    }
                 }
             }
-        }
-        if (available < count) {
-            throw new NoSpaceException(count, available);
+            if (available >= count) {
+                break;
+            }
+            if (attempt > 0 || available + flushable < count) {
+                throw new NoSpaceException(count, available);
+            }
+            makeFreesDurable(held(tx).allRgrps());
         }
         // phase 2: take runs
         List<BlockRun> out = new ArrayList<>();
@@ -418,28 +502,35 @@ public final class Allocator {
     }
 
     private Inum allocateDinode(FsTransaction tx, int firstRgrp, long goal) throws IOException {
-        long seen = 0;
-        for (int i : scanOrder(firstRgrp)) {
-            Rgrp rg = rgrps.get(i);
-            if (!rg.allocatable() || !lock(tx, rg, true) || !rg.allocatable()) {
-                continue;
+        for (int attempt = 0; ; attempt++) {
+            long seen = 0;
+            long flushable = 0;
+            for (int i : scanOrder(firstRgrp)) {
+                Rgrp rg = rgrps.get(i);
+                if (!rg.allocatable() || !lock(tx, rg, true) || !rg.allocatable()) {
+                    continue;
+                }
+                long a = rg.available(null);
+                seen += Math.max(0, a);
+                flushable += rg.flushableFree();
+                if (a <= 0) {
+                    continue;
+                }
+                long block = rg.findFree(rg.containsData(goal) ? goal : rg.index().data0(), null);
+                if (block < 0) {
+                    continue;
+                }
+                rg.setState(block, 1, RgrpBitmap.FREE, RgrpBitmap.DINODE);
+                long formal = rg.nextFormal();
+                changed(tx, rg);
+                statfs.record(tx, -1, 1);
+                return new Inum(formal, block);
             }
-            long a = rg.available(null);
-            seen += Math.max(0, a);
-            if (a <= 0) {
-                continue;
+            if (attempt > 0 || flushable == 0) {
+                throw new NoSpaceException(1, seen);
             }
-            long block = rg.findFree(rg.containsData(goal) ? goal : rg.index().data0(), null);
-            if (block < 0) {
-                continue;
-            }
-            rg.setState(block, 1, RgrpBitmap.FREE, RgrpBitmap.DINODE);
-            long formal = rg.nextFormal();
-            changed(tx, rg);
-            statfs.record(tx, -1, 1);
-            return new Inum(formal, block);
+            makeFreesDurable(held(tx).allRgrps());
         }
-        throw new NoSpaceException(1, seen);
     }
 
     // ---------------------------------------------------------------- freeing
@@ -467,6 +558,7 @@ public final class Allocator {
             long n = Math.min(end, rg.index().dataEnd()) - b;
             lock(tx, rg, false);
             rg.setState(b, n, RgrpBitmap.USED, RgrpBitmap.FREE);
+            rg.freedInto(held(tx).freesIn(rg), b, n);
             for (long k = b; k < b + n; k++) {
                 if (metadata) {
                     tx.free(k);
@@ -501,6 +593,7 @@ public final class Allocator {
         Rgrp rg = rgrps.containing(dinode);
         lock(tx, rg, false);
         rg.setState(dinode, 1, RgrpBitmap.DINODE, RgrpBitmap.FREE);
+        rg.freedInto(held(tx).freesIn(rg), dinode, 1);
         tx.free(dinode);
         changed(tx, rg);
         statfs.record(tx, 1, -1);
@@ -514,6 +607,23 @@ public final class Allocator {
         Rgrp rg = rgrps.get(i);
         lock(tx, rg, false);
         return rg.unlinkedBlocks();
+    }
+
+    /**
+     * The bitmap state of {@code block} ({@link RgrpBitmap#FREE} ... {@link RgrpBitmap#DINODE}) under
+     * a short SH hold of its rgrp glock; e.g. whether a dinode still exists (the kernel checks the
+     * same after taking an inode's iopen glock).
+     */
+    public int blockState(long block) throws IOException {
+        Rgrp rg = rgrps.containing(block);
+        try (Holder h = glocks.acquire(rg.glockName(), GlockState.SH)) {
+            if (h.glock().attachment() != rg) {
+                h.glock().attach(rg);
+                rg.drop();
+            }
+            rg.ensureLoaded(cache);
+            return rg.state(block);
+        }
     }
 
     /** Free blocks over all rgrps, from their loaded state (loads each under a short SH hold). */

@@ -37,6 +37,8 @@ public final class Rgrp implements GlockObject {
     private long unlinked;
     private final TreeSet<Integer> changedBlocks = new TreeSet<>();
     final List<Reservation> reservations = new ArrayList<>();
+    // survives drop(): frees of committed transactions stay not durable across an abort's reload
+    private final FreedBlocks notDurable = new FreedBlocks();
 
     Rgrp(RindexEntry index, Geometry geo) {
         this.index = index;
@@ -116,6 +118,10 @@ public final class Rgrp implements GlockObject {
 
     @Override
     public void invalidate(Glock g, boolean metadata) {
+        synchronized (this) {
+            // the glock layer synced the log before invalidating: every committed free is durable
+            notDurable.releaseSealed();
+        }
         drop();
     }
 
@@ -155,13 +161,55 @@ public final class Rgrp implements GlockObject {
         for (Reservation r : reservations) {
             if (r != mine) {
                 for (long b = r.next; b < r.end; b++) {
-                    if (bitmap.get(b - index.data0()) == RgrpBitmap.FREE) {
+                    if (bitmap.get(b - index.data0()) == RgrpBitmap.FREE && !notDurable.contains(b - index.data0())) {
                         reserved++;
                     }
                 }
             }
         }
-        return header.free() - reserved;
+        return header.free() - reserved - notDurable.count();
+    }
+
+    /** Whether the block at {@code rel} in the data area is FREE and its free is durable. */
+    private boolean allocatableAt(long rel) {
+        return bitmap.get(rel) == RgrpBitmap.FREE && !notDurable.contains(rel);
+    }
+
+    // ---------------------------------------------------------------- frees not yet durable
+
+    /** Starts recording the frees of one transaction (see {@link FreedBlocks}). */
+    synchronized FreedBlocks.Batch openFreeBatch() {
+        return notDurable.open();
+    }
+
+    /** Records that {@code count} blocks from {@code abs}, just set FREE, wait for their transaction to be durable. */
+    synchronized void freedInto(FreedBlocks.Batch batch, long abs, long count) {
+        for (long b = abs; b < abs + count; b++) {
+            notDurable.add(batch, b - index.data0());
+        }
+    }
+
+    synchronized void sealFreeBatch(FreedBlocks.Batch batch, long ticket) {
+        notDurable.seal(batch, ticket);
+    }
+
+    synchronized void discardFreeBatch(FreedBlocks.Batch batch) {
+        notDurable.discard(batch);
+    }
+
+    /** Makes the frees of transactions up to {@code durableTicket} allocatable. */
+    synchronized void releaseDurable(long durableTicket) {
+        notDurable.releaseDurable(durableTicket);
+    }
+
+    /** FREE blocks not allocatable until their freeing transaction is durable (statfs still counts them). */
+    public synchronized long notDurableFree() {
+        return notDurable.count();
+    }
+
+    /** Of those, the ones whose transaction committed: a log flush makes them allocatable. */
+    synchronized long flushableFree() {
+        return notDurable.sealedCount();
     }
 
     synchronized boolean allocatable() {
@@ -188,7 +236,7 @@ public final class Rgrp implements GlockObject {
         long startRel = from >= index.data0() && from < index.dataEnd() ? from - index.data0() : 0;
         for (long k = 0; k < n; k++) {
             long rel = (startRel + k) % n;
-            if (bitmap.get(rel) == RgrpBitmap.FREE) {
+            if (allocatableAt(rel)) {
                 long abs = index.data0() + rel;
                 if (!reservedByOther(abs, mine)) {
                     return abs;
@@ -202,7 +250,7 @@ public final class Rgrp implements GlockObject {
     synchronized long freeRun(long abs, long max, Reservation mine) {
         long len = 0;
         while (len < max && abs + len < index.dataEnd()
-                && bitmap.get(abs + len - index.data0()) == RgrpBitmap.FREE && !reservedByOther(abs + len, mine)) {
+                && allocatableAt(abs + len - index.data0()) && !reservedByOther(abs + len, mine)) {
             len++;
         }
         return len;
@@ -227,7 +275,7 @@ public final class Rgrp implements GlockObject {
                 runLen = 0;
             }
             long abs = index.data0() + rel;
-            if (bitmap.get(rel) == RgrpBitmap.FREE && !reservedByOther(abs, mine)) {
+            if (allocatableAt(rel) && !reservedByOther(abs, mine)) {
                 if (runLen == 0) {
                     runStart = abs;
                 }
@@ -259,6 +307,9 @@ public final class Rgrp implements GlockObject {
             if (old != from && !(from == RgrpBitmap.DINODE && old == RgrpBitmap.UNLINKED && to == RgrpBitmap.FREE)) {
                 throw new CorruptMetadataException(index.addr(), "resource group bitmap", "block " + b,
                         "state " + old + ", expected " + from + " before changing it to " + to);
+            }
+            if (old == RgrpBitmap.FREE && notDurable.contains(rel)) {
+                throw new IllegalStateException("block " + b + " was freed by a transaction that is not durable yet");
             }
             bitmap.set(rel, to);
             changedBlocks.add(blockOfEntry(rel));

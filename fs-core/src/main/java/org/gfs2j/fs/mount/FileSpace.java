@@ -185,8 +185,7 @@ final class FileSpace {
             punchWalk(tx, g, db, Dinode.SIZE, geo.diptrs(), 0, h, 0, from, to, new ArrayList<>(), freed);
             Dinode cur = Dinode.decode(db, ino);
             cur.withBlocks(cur.blocks() - freed[0]).encode(db);
-            // freed blocks may be reused for another file's data at once: the free must be durable
-            tx.commitDurable();
+            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
             return freed[0] > 0; // a pass that freed nothing would be repeated unchanged
         }
     }

@@ -33,6 +33,10 @@ import org.gfs2j.fs.glock.HolderFlags;
 final class InodeUsers {
     private final GlockManager glocks;
     private final Map<Long, Use> uses = new HashMap<>();
+    /** Inodes whose last user here is releasing the iopen glock right now (count of such releases). */
+    private final Map<Long, Integer> closing = new HashMap<>();
+    /** Of those, the ones whose last link went meanwhile: the releasing user checks them. */
+    private final java.util.Set<Long> deferred = new java.util.HashSet<>();
 
     /** One inode's users on this node. */
     private static final class Use implements GlockObject {
@@ -41,6 +45,8 @@ final class InodeUsers {
         /** Callers between being counted and holding the iopen glock. */
         int arriving;
         Holder iopen;
+        /** The first user found the inode freed: nobody may use this entry (ESTALE). */
+        boolean gone;
         /** The last link went while this node used the inode (or another node asked to delete it). */
         volatile boolean unlinked;
 
@@ -55,20 +61,31 @@ final class InodeUsers {
         }
     }
 
-    InodeUsers(GlockManager glocks) {
+    /** Whether a block still holds an allocated dinode (bitmap DINODE or UNLINKED). */
+    @FunctionalInterface
+    interface DinodeCheck {
+        boolean allocated(long ino) throws IOException;
+    }
+
+    private final DinodeCheck dinodes;
+
+    InodeUsers(GlockManager glocks, DinodeCheck dinodes) {
         this.glocks = glocks;
+        this.dinodes = dinodes;
     }
 
-    /** A handle was opened on {@code ino}. */
-    void opened(long ino) throws IOException {
-        take(ino, 1, 0);
+    /**
+     * A handle was opened on {@code ino}. False (nothing counted) when the inode turned out to be
+     * freed already: it was removed and deallocated between the caller's look at it and the iopen
+     * glock (the caller answers ESTALE).
+     */
+    boolean opened(long ino) throws IOException {
+        return take(ino, 1, 0);
     }
 
-    /** The kernel was handed {@code n} references to {@code ino} (lookup, readdir with attributes). */
-    void referenced(long ino, long n) throws IOException {
-        if (n > 0) {
-            take(ino, 0, n);
-        }
+    /** The kernel was handed {@code n} references to {@code ino} (lookup, readdir with attributes); as {@link #opened}. */
+    boolean referenced(long ino, long n) throws IOException {
+        return n <= 0 || take(ino, 0, n);
     }
 
     /** A handle of {@code ino} was released; true when the caller must check for deallocation. */
@@ -97,58 +114,93 @@ final class InodeUsers {
         return u == null ? 0 : u.refs;
     }
 
-    private void take(long ino, long opens, long refs) throws IOException {
+    private boolean take(long ino, long opens, long refs) throws IOException {
         Use u;
         synchronized (this) {
             u = uses.computeIfAbsent(ino, k -> new Use());
             u.arriving++;
         }
+        boolean alive;
         try {
             synchronized (u) {
-                if (u.iopen == null) {
+                if (u.iopen == null && !u.gone) {
                     Holder h = glocks.acquire(GlockName.iopen(ino), GlockState.SH);
+                    boolean allocated;
+                    try {
+                        // holding the glock nobody can free the inode any more; was it freed before?
+                        allocated = dinodes.allocated(ino);
+                    } catch (IOException | RuntimeException e) {
+                        h.close();
+                        throw e;
+                    }
                     h.glock().attach(u);
                     u.iopen = h;
+                    u.gone = !allocated;
                 }
+                alive = !u.gone;
             }
         } catch (IOException | RuntimeException e) {
-            synchronized (this) {
-                u.arriving--;
-                if (u.unused()) {
-                    uses.remove(ino, u);
-                }
-            }
+            leave(ino, u, 0, 0, true);
             throw e;
+        }
+        if (!alive) {
+            leave(ino, u, 0, 0, true);
+            return false;
         }
         synchronized (this) {
             u.arriving--;
             u.opens += opens;
             u.refs += refs;
         }
+        return true;
     }
 
     private boolean drop(long ino, long opens, long refs) {
-        Holder close;
-        boolean check;
+        Use u;
         synchronized (this) {
-            Use u = uses.get(ino);
+            u = uses.get(ino);
             if (u == null) {
                 return false; // e.g. references to an inode handed out before it was freed
             }
+        }
+        return leave(ino, u, opens, refs, false);
+    }
+
+    /**
+     * Takes {@code opens}/{@code refs} (or one arriving caller) off {@code u}; the last user
+     * releases the iopen glock. Returns true when that last user must check for deallocation.
+     */
+    private boolean leave(long ino, Use u, long opens, long refs, boolean arriving) {
+        Holder close;
+        boolean check;
+        synchronized (this) {
+            if (arriving) {
+                u.arriving--;
+            }
             u.opens = Math.max(0, u.opens - opens);
             u.refs = Math.max(0, u.refs - refs);
-            if (!u.unused()) {
+            if (!u.unused() || uses.get(ino) != u) {
                 return false;
             }
             uses.remove(ino);
             close = u.iopen;
-            check = u.unlinked;
+            check = u.unlinked && !u.gone;
+            closing.merge(ino, 1, Integer::sum);
         }
-        if (close != null) {
-            if (close.glock().attachment() instanceof Use) {
-                close.glock().attach(null);
+        try {
+            if (close != null) {
+                if (close.glock().attachment() == u) { // not a newer user's, who took the glock meanwhile
+                    close.glock().attach(null);
+                }
+                close.close();
             }
-            close.close();
+        } finally {
+            synchronized (this) {
+                if (closing.merge(ino, -1, Integer::sum) == 0) {
+                    closing.remove(ino);
+                    check |= deferred.remove(ino);
+                }
+            }
         }
         return check;
     }
@@ -174,9 +226,11 @@ final class InodeUsers {
                 Use u = uses.get(ino);
                 if (u != null) {
                     u.unlinked = true; // a user arrived here meanwhile: it will check
+                } else if (closing.containsKey(ino)) {
+                    deferred.add(ino); // our last user is still letting go of its SH: it will check
                 }
             }
-            return null; // in use on another node: its last user deletes it
+            return null; // else in use on another node: its last user deletes it
         }
     }
 
@@ -197,6 +251,8 @@ final class InodeUsers {
                 }
             }
             uses.clear();
+            unlinked.addAll(deferred);
+            deferred.clear();
         }
         for (Holder h : close) {
             h.close();

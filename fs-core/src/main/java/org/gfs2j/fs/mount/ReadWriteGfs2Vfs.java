@@ -89,7 +89,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
         this.reads = ReadOnlyGfs2Vfs.over("gfs2j journal " + fs.jid, fs.reader);
         this.data = new FileData(fs);
         this.dealloc = new InodeDeallocator(fs);
-        this.users = new InodeUsers(fs.glocks);
+        this.users = new InodeUsers(fs.glocks, this::isAllocatedDinode);
         this.xattrs = new org.gfs2j.fs.xattr.XattrOperations(fs);
         this.withdraw = new Withdraw(fs);
     }
@@ -173,17 +173,33 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     @Override
     public InodeAttributes lookup(long parentIno, byte[] name) throws FsException {
-        InodeAttributes a = noticed("lookup", parentIno, () -> reads.lookup(parentIno, name));
-        referenced(a.ino());
-        return a;
+        for (int attempt = 0; ; attempt++) {
+            InodeAttributes a = noticed("lookup", parentIno, () -> reads.lookup(parentIno, name));
+            try {
+                referenced(a.ino());
+                return a;
+            } catch (FsException e) {
+                if (e.errno() != FsException.ESTALE || attempt == 2) {
+                    throw e;
+                }
+                // removed and freed between our look at the directory and the iopen glock: look again
+            }
+        }
     }
 
-    /** The caller hands a reference to {@code ino} on (to the kernel): it keeps an unlinked inode until forget. */
+    /**
+     * The caller hands a reference to {@code ino} on (to the kernel): it keeps an unlinked inode
+     * until forget. ESTALE (and no reference) when the inode was freed before its iopen glock was had.
+     */
     private void referenced(long ino) throws FsException {
+        boolean alive;
         try {
-            users.referenced(ino, 1);
+            alive = users.referenced(ino, 1);
         } catch (IOException e) {
             throw new FsException("iopen glock of inode " + ino + ": " + e.getMessage(), e);
+        }
+        if (!alive) {
+            throw new FsException(FsException.ESTALE, "inode " + ino + " has been freed");
         }
     }
 
@@ -235,17 +251,39 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     public long open(long ino, int flags) throws FsException {
         // the read-only VFS checks existence and type (ESTALE, EISDIR, EINVAL for non-regular files)
         reads.release(noticed("open", ino, () -> reads.open(ino, 0)));
-        if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0) {
-            setattr(ino, null, null, null, 0L, null, null);
-        }
+        boolean alive;
         try {
-            users.opened(ino);
+            alive = users.opened(ino);
         } catch (IOException e) {
             throw new FsException("iopen glock of inode " + ino + ": " + e.getMessage(), e);
+        }
+        if (!alive) {
+            throw new FsException(FsException.ESTALE, "inode " + ino + " has been freed");
+        }
+        try {
+            if ((flags & O_TRUNC) != 0 && (flags & O_ACCMODE) != 0) {
+                setattr(ino, null, null, null, 0L, null, null);
+            }
+        } catch (FsException | RuntimeException e) {
+            if (users.released(ino)) {
+                lastUserGone(ino);
+            }
+            throw e;
         }
         long h = nextHandle.getAndIncrement();
         files.put(h, new OpenFile(ino, (flags & O_ACCMODE) != 0));
         return h;
+    }
+
+    /** Whether {@code ino}'s block is a dinode in the bitmap (in use or UNLINKED), not freed. */
+    private boolean isAllocatedDinode(long ino) throws IOException {
+        int state;
+        try {
+            state = fs.alloc.blockState(ino);
+        } catch (IllegalArgumentException e) {
+            return false; // outside the resource groups' data
+        }
+        return state == org.gfs2j.fs.ondisk.RgrpBitmap.DINODE || state == org.gfs2j.fs.ondisk.RgrpBitmap.UNLINKED;
     }
 
     private long fileOf(long handle) throws FsException {
@@ -300,6 +338,9 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                     try {
                         referenced(e.ino());
                     } catch (FsException x) {
+                        if (x.errno() == FsException.ESTALE) {
+                            return true; // removed and freed meanwhile: no reference, its later use is ESTALE
+                        }
                         failed[0] = x;
                         return false;
                     }
@@ -589,7 +630,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
                                 putTime(vb, Dinode.OFF_CTIME, Dinode.OFF_CTIME_NSEC, nowNs);
                             }
                             if (last) {
-                                tx.commitDurable(); // the freed dinode block may be reused for data at once
+                                tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
                             } else {
                                 tx.commit();
                             }
@@ -839,8 +880,15 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
     @Override
     public void fsync(long handle, boolean dataOnly) throws FsException {
         modify("fsync", 0, () -> {
-            fs.device.flush(); // data was written in place
-            fs.log.fsync();
+            // Data is written in place before the transaction that maps it commits. A log flush
+            // writes its body, flushes the device, then writes and flushes the header, so when
+            // commits are pending that first flush already covers the data (one flush pair, not
+            // three flushes); with nothing pending only the device needs flushing.
+            if (fs.log.lastTicket() > fs.log.durableTicket()) {
+                fs.log.fsync();
+            } else {
+                fs.device.flush();
+            }
             return null;
         });
     }

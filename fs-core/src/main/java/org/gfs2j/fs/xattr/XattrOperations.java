@@ -161,8 +161,8 @@ public final class XattrOperations {
 
     private static void commit(FsTransaction tx, int freed) throws IOException {
         if (freed > 0) {
-            // freed ED blocks may be handed out for data at once: the free must be durable first
-            tx.commitDurable();
+            // freed ED blocks are not handed out again before this is durable (alloc/FreedBlocks)
+            tx.commit();
         } else {
             tx.commit();
         }

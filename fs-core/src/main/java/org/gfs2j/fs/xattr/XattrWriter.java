@@ -44,8 +44,8 @@ import org.gfs2j.journal.format.MetaType;
  * part of the caller's single transaction. di_blocks counts every EA, indirect and ED block;
  * the allocator keeps the rgrps and statfs; ctime is set. The caller holds the inode's glock in EX
  * and, for allocations, rgrp locks ({@link #allocationBound}); when a call frees blocks (its result
- * is above 0) the caller must make the transaction durable before the blocks can be reused
- * ({@link FsTransaction#commitDurable}), as FileData does for truncation.
+ * is above 0) the transaction may commit without waiting for the log: the allocator keeps freed
+ * blocks until the log makes the free durable ({@link FsTransaction#commit}).
  */
 public final class XattrWriter {
     /** setxattr(2) flags. */

@@ -350,6 +350,12 @@ class MountedFileSystemTest {
         ok(sh("touch intr/f"));
         Process p = holder("flock -x intr/f -c 'echo locked; cat >/dev/null'");
         try {
+            // let requests of the holder's set-up finish first: one still in flight when counted
+            // and done after the SETLKW arrived would hide it
+            long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (m.session.dispatcher().inFlightRequests() > 0 && System.nanoTime() < quiet) {
+                Thread.onSpinWait();
+            }
             int before = m.session.dispatcher().inFlightRequests();
             Process waiter = new ProcessBuilder("flock", "-x", m.dir.resolve("intr/f").toString(), "true").start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -666,6 +666,26 @@ public final class JournalLog implements Closeable {
         }
     }
 
+    /** The ticket of the newest commit handed out so far (0 before the first). */
+    public long lastTicket() {
+        lock.lock();
+        try {
+            return ticketCounter;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every commit with a ticket up to this one is durable (in a header the device has synced). */
+    public long durableTicket() {
+        lock.lock();
+        try {
+            return durableTicket;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** False once the log is closed, abandoned or withdrawn. */
     public boolean isUsable() {
         lock.lock();
