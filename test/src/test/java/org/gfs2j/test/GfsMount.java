@@ -36,7 +36,7 @@ import picocli.CommandLine;
  * field; the class's {@code @AfterAll} unmounts and checks), cleaned up after the class.
  *
  * <p>Shell scripts see {@code $M} (the mount point), {@code $S} (a scratch directory outside the
- * mount), {@code $IMG} (the device) and {@code $G} (a {@code gfs2j} command line).
+ * mount) and {@code $IMG} (the device).
  */
 final class GfsMount implements AfterEachCallback, AfterAllCallback {
     private static final Pattern DAEMON_PID = Pattern.compile("daemon pid (\\d+)");
@@ -177,9 +177,7 @@ final class GfsMount implements AfterEachCallback, AfterAllCallback {
     }
 
     Result sh(String script, int timeoutSeconds) throws Exception {
-        String env = "set -eu\nM='" + mountpoint + "'; S='" + scratch + "'; IMG='" + device() + "'\n"
-                + "G() { java -cp '" + System.getProperty("java.class.path") + "' " + Gfs2jCommand.class.getName()
-                + " \"$@\"; }\n";
+        String env = "set -eu\nM='" + mountpoint + "'; S='" + scratch + "'; IMG='" + device() + "'\n";
         return run(List.of("/bin/bash", "-c", env + script), timeoutSeconds);
     }
 
@@ -218,20 +216,32 @@ final class GfsMount implements AfterEachCallback, AfterAllCallback {
 
     static Result run(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        // Read on a separate thread: the timeout must hold even when the output never ends.
-        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return p.getInputStream().readAllBytes();
+        // Read on a thread of its own: the timeout must hold even when the output never ends, and a
+        // background child that inherited the pipe must not keep us waiting after the command ended.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try (var in = p.getInputStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    synchronized (out) {
+                        out.write(buf, 0, n);
+                    }
+                }
             } catch (IOException e) {
-                return new byte[0];
+                // the stream closes when the process and its children are gone
             }
-        });
+        }, "output of " + cmd.get(0));
+        reader.setDaemon(true);
+        reader.start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             throw new AssertionError(String.join(" ", cmd) + " did not finish within " + timeoutSeconds + " s");
         }
-        return new Result(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8));
+        reader.join(5_000);
+        synchronized (out) {
+            return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
+        }
     }
 
     static String findmnt(Path mp) throws IOException, InterruptedException {

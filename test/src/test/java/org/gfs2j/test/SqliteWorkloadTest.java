@@ -16,7 +16,11 @@ class SqliteWorkloadTest {
     @RegisterExtension
     final GfsMount fs = new GfsMount();
 
-    /** 60 transactions: 60 inserts each (3,600 rows), every 4th row's value rewritten, every 9th deleted. */
+    private static final int TRANSACTIONS = 40;
+    private static final int ROWS_PER_TRANSACTION = 75;
+    private static final int ROWS = TRANSACTIONS * ROWS_PER_TRANSACTION;
+
+    /** Each transaction inserts its rows, rewrites every 4th row's value and deletes every 9th row. */
     private static final String LOAD = """
             PRAGMA journal_mode=%s;
             CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT UNIQUE, v BLOB, n INTEGER);
@@ -25,9 +29,9 @@ class SqliteWorkloadTest {
 
     private static String load(String journalMode) {
         StringBuilder sql = new StringBuilder(String.format(LOAD, journalMode));
-        for (int tx = 0; tx < 60; tx++) {
-            int lo = tx * 60 + 1;
-            int hi = lo + 59;
+        for (int tx = 0; tx < TRANSACTIONS; tx++) {
+            int lo = tx * ROWS_PER_TRANSACTION + 1;
+            int hi = lo + ROWS_PER_TRANSACTION - 1;
             sql.append("BEGIN;\n")
                     .append("WITH RECURSIVE s(i) AS (SELECT ").append(lo).append(" UNION ALL SELECT i + 1 FROM s WHERE i < ")
                     .append(hi).append(") INSERT INTO t(id, k, v, n) SELECT i, 'key-' || i, randomblob(50 + i % 700), i FROM s;\n")
@@ -55,10 +59,10 @@ class SqliteWorkloadTest {
                 sqlite3 $M/db/rollback.db 'VACUUM;'
                 for db in rollback wal; do sqlite3 $M/db/$db.db "%s"; done
                 """.formatted(SUMMARY)).ok("sqlite load");
-        // 3,600 rows less the 400 multiples of 9; n doubled for multiples of 4 but not 9.
-        long rows = 3600 - 400;
+        // The rows less the multiples of 9; n doubled for multiples of 4 but not 9.
+        long rows = ROWS - ROWS / 9;
         long sumN = 0;
-        for (long i = 1; i <= 3600; i++) {
+        for (long i = 1; i <= ROWS; i++) {
             if (i % 9 != 0) {
                 sumN += i % 4 == 0 ? 2 * i : i;
             }

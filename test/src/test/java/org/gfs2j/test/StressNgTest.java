@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * stress-ng's file-system stressors with {@code --verify}, two seconds each, one after the other
  * on one fresh gfs2j mount (a mount per stressor would triple the time), each in a directory of
- * its own. A stressor passes when it exits 0, reports no failure and leaves its directory empty;
- * after all of them the image must be fsck.gfs2-clean ({@link #unmountAndCheck}).
+ * its own. A stressor passes when it exits 0, reports no failure or error, does some work and
+ * leaves its directory empty; after all of them the image must be fsck.gfs2-clean
+ * ({@link #unmountAndCheck}).
  *
  * <p>{@link #KNOWN_MISSING} lists the stressors that need a feature gfs2j does not have yet, with
  * the reason. They are still run: if one fails it is reported as aborted (skipped) with that reason
@@ -29,15 +30,31 @@ class StressNgTest {
     @RegisterExtension
     static final GfsMount FS = GfsMount.perClass();
 
+    /**
+     * The known-missing stressors run on an image of their own: what they break (I/O through
+     * handles of removed files, say) must not fail the supported stressors' fsck. Its fsck result is
+     * printed, not asserted: those stressors are reported as aborted, never as passed.
+     */
+    @RegisterExtension
+    static final GfsMount MISSING = GfsMount.perClass();
+
     @BeforeAll
     static void mount() throws Exception {
         GfsMount.requireTools("stress-ng");
         FS.formatImage(1024);
         FS.mount();
+        MISSING.formatImage(1024);
+        MISSING.mount();
     }
 
     @AfterAll
     static void unmountAndCheck() throws Exception {
+        if (MISSING.mountpoint() != null) {
+            MISSING.unmount();
+            GfsMount.Result fsck = GfsMount.run(java.util.List.of("fsck.gfs2", "-n", MISSING.device().toString()));
+            System.out.println("StressNgTest: fsck.gfs2 -n after the known-missing stressors: exit " + fsck.code()
+                    + (fsck.code() == 0 ? "" : "\n" + GfsMount.tail(fsck.out(), 20)));
+        }
         if (FS.mountpoint() != null) {
             FS.unmountAndCheck();
         }
@@ -52,12 +69,14 @@ class StressNgTest {
         return Stream.of("dir --dir-dirs 256", "dentry --dentries 256", "rename", "link --timeout 1s",
                 "symlink --timeout 1s", "xattr", "flock", "fcntl", "lockf", "mmap --mmap-file --mmap-bytes 16M",
                 "seek --seek-size 16M", "hdd --hdd-bytes 32M", "iomix --iomix-bytes 32M",
-                "fallocate --fallocate-bytes 32M", "chmod", "chown", "utime", "sync-file --sync-file-bytes 32M");
+                "fallocate --fallocate-bytes 8M", "chmod", "chown", "utime", "sync-file --sync-file-bytes 32M");
     }
 
-    /** Stressors that fail for a feature gfs2j lacks, with why: enable one by removing it here. */
+    /** Stressors that fail for a feature gfs2j lacks (or lacks fast enough), with why: enable one by removing it here. */
     static final Map<String, String> KNOWN_MISSING = Map.ofEntries(
-            Map.entry("xattr", "setxattr is not implemented (xattr writes): stress-ng skips the stressor (exit 3)"));
+            Map.entry("xattr", "no bogo op completes in the run: one op sets up to 4,096 user.* attributes on one"
+                    + " file until ENOSPC (GFS2's EA blocks take them all, where ext4 stops after one block), then reads"
+                    + " and removes them; at ~1-3 ms per setxattr on gfs2j that is 20-46 s per op (no error reported)"));
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stressors")
@@ -67,16 +86,17 @@ class StressNgTest {
         if (!options.contains("--timeout")) {
             options += " --timeout 2s";
         }
-        GfsMount.Result r = FS.sh("T=$M/" + name + "; mkdir $T\n"
+        String reason = KNOWN_MISSING.get(name);
+        GfsMount fs = reason == null ? FS : MISSING;
+        GfsMount.Result r = fs.sh("T=$M/" + name + "; mkdir $T\n"
                 + "set +e; stress-ng --" + name + " 1" + options + " --verify --metrics-brief --temp-path $T 2>&1; rc=$?; set -e\n"
                 + "echo \"exit=$rc left=$(find $T -mindepth 1 | wc -l)\"", 120);
-        assertTrue(FS.sh("stat $M >/dev/null && ls $M >/dev/null").code() == 0, "the mount stopped answering after "
+        assertTrue(fs.sh("stat $M >/dev/null && ls $M >/dev/null").code() == 0, "the mount stopped answering after "
                 + name + ":\n" + r.out());
 
         // stress-ng may exit 0 after an error (it reports "error:" and stops early): all must hold.
         boolean passed = r.out().contains("exit=0 left=0") && !r.out().contains("fail:") && !r.out().contains("error:")
                 && !r.out().contains("finished prematurely") && bogoOps(r.out(), name) > 0;
-        String reason = KNOWN_MISSING.get(name);
         if (reason == null) {
             assertTrue(passed, "stress-ng --" + stressor + ":\n" + r.out());
         } else if (passed) {

@@ -309,9 +309,15 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
             InodeAttributes attrs = null;
             if (withAttributes && !dot) {
                 try {
-                    attrs = call("readdir", d.dir().addr(), () -> attributes(fs.inode(d.dir(), e)));
-                } catch (FsException ex) {
-                    // Logged; the name is still listed, and looking it up reports the error.
+                    attrs = attributes(fs.inode(d.dir(), e));
+                } catch (IOException ex) {
+                    // Usually the entry was removed (its dinode freed) after the directory was read: no
+                    // error to log. The name is still listed; a lookup of it reports real damage.
+                    LOG.debug("{}: readdir of inode {}: no attributes for an entry: {}", deviceName, d.dir().addr(),
+                            ex.getMessage());
+                    attrs = null;
+                } catch (RuntimeException ex) {
+                    LOG.error("{}: readdir of inode {} failed", deviceName, d.dir().addr(), ex);
                     attrs = null;
                 }
             }
