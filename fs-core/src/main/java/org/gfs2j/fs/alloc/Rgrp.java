@@ -234,8 +234,13 @@ public final class Rgrp implements GlockObject {
         requireLoaded();
         long n = index.data();
         long startRel = from >= index.data0() && from < index.dataEnd() ? from - index.data0() : 0;
-        for (long k = 0; k < n; k++) {
-            long rel = (startRel + k) % n;
+        long found = firstAllocatable(startRel, n, mine);
+        return found >= 0 ? found : firstAllocatable(0, startRel, mine);
+    }
+
+    /** The first allocatable block (absolute) with a relative index in [fromRel, toRel), or -1. */
+    private long firstAllocatable(long fromRel, long toRel, Reservation mine) {
+        for (long rel = bitmap.nextFree(fromRel, toRel); rel >= 0; rel = bitmap.nextFree(rel + 1, toRel)) {
             if (allocatableAt(rel)) {
                 long abs = index.data0() + rel;
                 if (!reservedByOther(abs, mine)) {

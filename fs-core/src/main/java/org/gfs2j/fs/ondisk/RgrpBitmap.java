@@ -130,6 +130,31 @@ public final class RgrpBitmap {
         return -1;
     }
 
+    /**
+     * The first FREE entry in [{@code from}, {@code end}), or -1. Bytes whose four entries are all
+     * in use are skipped whole: allocation searches start at a goal that usually has a long used
+     * stretch after it, and testing entry by entry was the allocator's largest CPU cost.
+     */
+    public long nextFree(long from, long end) {
+        long i = Math.max(from, 0);
+        long stop = Math.min(end, entries);
+        while (i < stop) {
+            if ((i & 3) == 0 && stop - i >= 4) {
+                int b = blocks.get(byteOffset(i >>> 2)) & 0xff;
+                // an entry is FREE (00) iff both of its bits are clear
+                if ((~b & (~b >>> 1) & 0x55) == 0) {
+                    i += 4;
+                    continue;
+                }
+            }
+            if (get(i) == FREE) {
+                return i;
+            }
+            i++;
+        }
+        return -1;
+    }
+
     private void check(long i) {
         if (i < 0 || i >= entries) {
             throw new IndexOutOfBoundsException("bitmap entry " + i + " of " + entries);
