@@ -1086,35 +1086,24 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
      * blocks are written in place before their transaction commits, the tree through the cache).
      */
     private <T> T shared(String op, long ino, IoCall<T> body) throws FsException {
-        Lock l = mutationShared.readLock();
-        l.lock();
-        try {
-            return body.run();
-        } catch (FsException e) {
-            if (e.errno() == FsException.EIO) {
-                withdraw.onFailure(op, ino, e);
-            }
-            throw e;
-        } catch (IOException e) {
-            LOG.error("{} of inode {} failed: {}", op, ino, e.getMessage());
-            withdraw.onFailure(op, ino, e);
-            throw new FsException(op + " of inode " + ino + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            LOG.error("{} of inode {} failed", op, ino, e);
-            withdraw.onFailure(op, ino, e);
-            throw new FsException(op + " of inode " + ino + ": " + e, e);
-        } finally {
-            l.unlock();
-        }
+        return guarded(mutationShared.readLock(), op, ino, body);
     }
 
-    /** Runs a modifying operation under the mutation lock; I/O failures become EIO (logged). */
+    /** Runs a modifying operation under the mutation lock (EIO once withdrawn); failures as {@link #guarded}. */
     private <T> T modify(String op, long ino, IoCall<T> body) throws FsException {
-        mutation.lock();
+        return guarded(mutation, op, ino, () -> {
+            withdraw.check(op);
+            return body.run();
+        });
+    }
+
+    /**
+     * Runs {@code body} holding {@code lock}: I/O failures become EIO (logged), corrupt metadata
+     * withdraws the mount, a full file system is ENOSPC.
+     */
+    private <T> T guarded(Lock lock, String op, long ino, IoCall<T> body) throws FsException {
+        lock.lock();
         try {
-            if (!op.equals("read")) {
-                withdraw.check(op);
-            }
             return body.run();
         } catch (FsException e) {
             if (e.errno() == FsException.EIO) {
@@ -1132,7 +1121,7 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
             withdraw.onFailure(op, ino, e);
             throw new FsException(op + " of inode " + ino + ": " + e, e);
         } finally {
-            mutation.unlock();
+            lock.unlock();
         }
     }
 }
