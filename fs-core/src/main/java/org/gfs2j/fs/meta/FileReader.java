@@ -66,6 +66,11 @@ public final class FileReader {
         copyTo(0, size(), out);
     }
 
+    /** Bytes [offset, offset+len) into {@code dst}, which has room for them (holes as zeros). */
+    public void copyTo(long offset, long len, ByteBuffer dst) throws IOException {
+        copyTo(offset, len, new ByteBufferOutput(dst));
+    }
+
     /** Streams {@code len} bytes from {@code offset} (clipped to the file size) to {@code out}. */
     public void copyTo(long offset, long len, OutputStream out) throws IOException {
         long end = Math.min(size(), offset + len);
@@ -121,7 +126,7 @@ public final class FileReader {
         }
         int start = dst.position();
         if (map.isStuffed() || map.isJournaled()) {
-            copyTo(offset, end - offset, new ByteBufferOutput(dst));
+            copyTo(offset, end - offset, dst);
             return dst.position() - start;
         }
         int unit = map.unitSize();

@@ -1,7 +1,6 @@
 package org.gfs2j.fs.vfs;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -216,7 +215,7 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
         int n = (int) Math.min(length, size - offset);
         int start = dst.position();
         call("read", f.inode().addr(), () -> {
-            f.reader().copyTo(offset, n, new BufferOutput(dst));
+            f.reader().copyTo(offset, n, dst);
             return null;
         });
         return dst.position() - start;
@@ -509,25 +508,6 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
         } catch (RuntimeException e) {
             LOG.error("{}: {} of inode {} failed", deviceName, op, ino, e);
             throw new FsException(op + " of inode " + ino + ": " + e, e);
-        }
-    }
-
-    /** Copies what FileReader streams into the caller's buffer. */
-    private static final class BufferOutput extends OutputStream {
-        private final ByteBuffer dst;
-
-        BufferOutput(ByteBuffer dst) {
-            this.dst = dst;
-        }
-
-        @Override
-        public void write(int b) {
-            dst.put((byte) b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            dst.put(b, off, len);
         }
     }
 }
