@@ -252,7 +252,7 @@ final class FileData {
         Dinode d = Dinode.decode(fs.cache.read(ino, g), ino);
         if (d.height() > 0) {
             long keep = (size + bsize - 1) / bsize;
-            while (freePass(ino, keep)) {
+            while (freePass(ino, keep, Long.MAX_VALUE)) {
                 // each pass is one transaction of at most FREE_BUDGET freed blocks
             }
             if (size % bsize != 0) {
@@ -311,12 +311,15 @@ final class FileData {
         return 0;
     }
 
-    /** One transaction freeing up to FREE_BUDGET blocks at or beyond {@code keep}; false when none were left. */
-    private boolean freePass(long ino, long keep) throws IOException {
+    /**
+     * One transaction freeing up to FREE_BUDGET mapped blocks of logical blocks [from, to), and the
+     * indirect blocks left empty; false when it freed none. Truncation and hole punching both use it.
+     */
+    boolean freePass(long ino, long from, long to) throws IOException {
         GlockName g = GlockName.inode(ino);
         List<Long> candidates = new ArrayList<>();
         int h = Dinode.decode(fs.cache.read(ino, g), ino).height();
-        walk(null, g, fs.cache.read(ino, g), ino, Dinode.SIZE, geo.diptrs(), 0, h, 0, keep, candidates, new int[1]);
+        walk(null, g, fs.cache.read(ino, g), ino, Dinode.SIZE, geo.diptrs(), 0, h, 0, from, to, candidates, new int[1]);
         if (candidates.isEmpty()) {
             return false;
         }
@@ -327,25 +330,25 @@ final class FileData {
             fs.alloc.use(tx, rl);
             ByteBuffer db = tx.modify(ino, g);
             int[] freed = new int[1];
-            walk(tx, g, db, ino, Dinode.SIZE, geo.diptrs(), 0, h, 0, keep, new ArrayList<>(), freed);
+            walk(tx, g, db, ino, Dinode.SIZE, geo.diptrs(), 0, h, 0, from, to, new ArrayList<>(), freed);
             Dinode cur = Dinode.decode(db, ino);
             cur.withBlocks(cur.blocks() - freed[0]).encode(db);
             // no need to wait for the log: freed blocks are not handed out again before this
             // transaction is durable (alloc/FreedBlocks, the kernel's clone bitmap)
             tx.commit();
+            return freed[0] > 0; // indirect blocks that keep other pointers are listed, not freed
         }
-        return true;
     }
 
     /**
      * Visits the pointers of one tree block whose first slot covers data block {@code start}, and
-     * lists the blocks to free (data blocks at or beyond keep, indirect blocks covering only such
-     * blocks, children first). With a transaction it also frees them (indirect blocks only when
-     * empty), clears their pointers and counts them. Both modes list the same blocks and stop at
-     * the same budget, so the dry run names every rgrp the real pass needs.
+     * lists the blocks to free: data blocks in [from, to) and, children first, every indirect block
+     * covering some of them. With a transaction it also frees them (indirect blocks only once no
+     * pointer is left in them), clears their pointers and counts them. Both modes list the same
+     * blocks and stop at the same budget, so the dry run names every rgrp the real pass needs.
      */
     private boolean walk(FsTransaction tx, GlockName g, ByteBuffer buf, long bufBlock, int base, int nptrs, int level, int h,
-            long start, long keep, List<Long> listed, int[] freed) throws IOException {
+            long start, long from, long to, List<Long> listed, int[] freed) throws IOException {
         long sp = span(h, level);
         boolean empty = true;
         for (int i = 0; i < nptrs; i++) {
@@ -353,8 +356,8 @@ final class FileData {
             if (p == 0) {
                 continue;
             }
-            long from = start + i * sp;
-            if (from + sp <= keep || listed.size() >= FREE_BUDGET) {
+            long lo = start + i * sp;
+            if (lo + sp <= from || lo >= to || listed.size() >= FREE_BUDGET) {
                 empty = false;
                 continue;
             }
@@ -368,9 +371,9 @@ final class FileData {
                 continue;
             }
             ByteBuffer child = indirect(tx == null ? fs.cache.read(p, g) : tx.modify(p, g), p);
-            boolean childEmpty = walk(tx, g, child, p, IndirectBlock.OFF_POINTERS, inptrs, level + 1, h, from, keep,
+            boolean childEmpty = walk(tx, g, child, p, IndirectBlock.OFF_POINTERS, inptrs, level + 1, h, lo, from, to,
                     listed, freed);
-            if (from >= keep && listed.size() < FREE_BUDGET) {
+            if (listed.size() < FREE_BUDGET) {
                 listed.add(p);
                 if (tx != null && childEmpty) {
                     fs.alloc.free(tx, p, 1, true);

@@ -2,10 +2,7 @@ package org.gfs2j.fs.mount;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import org.gfs2j.fs.alloc.NoSpaceException;
-import org.gfs2j.fs.alloc.RgrpLocks;
 import org.gfs2j.fs.cache.FsTransaction;
 import org.gfs2j.fs.glock.GlockName;
 import org.gfs2j.fs.ondisk.Dinode;
@@ -22,15 +19,14 @@ import org.gfs2j.fs.vfs.FsException;
  * blocks at its ends in place.
  *
  * <p>The caller holds the inode glock in EX and the mount's mutation lock. Allocation runs in
- * FileData's transactions of a few blocks; freeing in passes of at most {@link #FREE_BUDGET}
- * blocks, each made durable before its blocks can be handed out again. Before allocating, the
+ * FileData's transactions of a few blocks; freeing through FileData's passes (the same as
+ * truncation's, at most {@code FileData.FREE_BUDGET} blocks each). Before allocating, the
  * holes of the range are counted against the free blocks: a request that cannot be met fails with
  * ENOSPC having changed nothing.
  */
 final class FileSpace {
     static final int KEEP_SIZE = 0x01;
     static final int PUNCH_HOLE = 0x02;
-    static final int FREE_BUDGET = 256;
     private static final int ENODEV = 19;
 
     private final Gfs2FileSystem fs;
@@ -130,8 +126,8 @@ final class FileSpace {
         long fullFrom = (offset + bsize - 1) / bsize;
         long fullTo = end / bsize;
         if (fullFrom < fullTo) {
-            while (freePass(ino, fullFrom, fullTo)) {
-                // each pass is one durable transaction of at most FREE_BUDGET freed blocks
+            while (data.freePass(ino, fullFrom, fullTo)) {
+                // each pass is one transaction of at most FileData.FREE_BUDGET freed blocks
             }
         }
         long head = offset / bsize;
@@ -165,76 +161,6 @@ final class FileSpace {
         }
         fs.device.writeBlock(b, bsize, blk.position(0));
         fs.cache.discard(b);
-    }
-
-    /** One durable transaction freeing up to FREE_BUDGET blocks of [from, to); false when it freed none. */
-    private boolean freePass(long ino, long from, long to) throws IOException {
-        GlockName g = GlockName.inode(ino);
-        int h = dinode(ino).height();
-        List<Long> candidates = new ArrayList<>();
-        punchWalk(null, g, fs.cache.read(ino, g), Dinode.SIZE, geo.diptrs(), 0, h, 0, from, to, candidates, new int[1]);
-        if (candidates.isEmpty()) {
-            return false;
-        }
-        try (RgrpLocks rl = fs.alloc.lockRgrpsForFree(candidates);
-             FsTransaction tx = FsTransaction.begin(fs.cache,
-                     2 + (h + 1) * (FREE_BUDGET + 2) + fs.alloc.logBlocksFor(fs.rgrps.size()), FREE_BUDGET + 2)) {
-            fs.alloc.use(tx, rl);
-            ByteBuffer db = tx.modify(ino, g);
-            int[] freed = new int[1];
-            punchWalk(tx, g, db, Dinode.SIZE, geo.diptrs(), 0, h, 0, from, to, new ArrayList<>(), freed);
-            Dinode cur = Dinode.decode(db, ino);
-            cur.withBlocks(cur.blocks() - freed[0]).encode(db);
-            tx.commit(); // the allocator keeps freed blocks until the log makes this durable (alloc/FreedBlocks)
-            return freed[0] > 0; // a pass that freed nothing would be repeated unchanged
-        }
-    }
-
-    /**
-     * Lists (and with a transaction frees) the data blocks of [from, to) under one tree block whose
-     * first slot covers data block {@code start}, and the indirect blocks covering any of them
-     * (children first, freed only once no pointer is left in them). Dry run and real pass list the same blocks and stop
-     * at the same budget, so the dry run names every rgrp the real pass needs.
-     */
-    private boolean punchWalk(FsTransaction tx, GlockName g, ByteBuffer buf, int base, int nptrs, int level, int h,
-            long start, long from, long to, List<Long> listed, int[] freed) throws IOException {
-        long sp = span(h, level);
-        boolean empty = true;
-        for (int i = 0; i < nptrs; i++) {
-            long p = buf.getLong(base + 8 * i);
-            if (p == 0) {
-                continue;
-            }
-            long lo = start + i * sp;
-            long hi = lo + sp;
-            if (hi <= from || lo >= to || listed.size() >= FREE_BUDGET) {
-                empty = false;
-                continue;
-            }
-            if (level == h - 1) {
-                listed.add(p);
-                if (tx != null) {
-                    fs.alloc.free(tx, p, 1, false);
-                    buf.putLong(base + 8 * i, 0);
-                    freed[0]++;
-                }
-                continue;
-            }
-            ByteBuffer child = tx == null ? fs.cache.read(p, g) : tx.modify(p, g);
-            boolean childEmpty = punchWalk(tx, g, child, IndirectBlock.OFF_POINTERS, geo.inptrs(), level + 1, h, lo,
-                    from, to, listed, freed);
-            if (listed.size() < FREE_BUDGET) { // freed only when nothing is left below it
-                listed.add(p);
-                if (tx != null && childEmpty) {
-                    fs.alloc.free(tx, p, 1, true);
-                    buf.putLong(base + 8 * i, 0);
-                    freed[0]++;
-                    continue;
-                }
-            }
-            empty = false;
-        }
-        return empty;
     }
 
     // ---- reading the tree regardless of the size ----
