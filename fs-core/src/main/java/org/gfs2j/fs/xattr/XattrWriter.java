@@ -353,15 +353,9 @@ public final class XattrWriter {
         return off + used;
     }
 
-    /** An UNUSED record may still carry ED pointers (a kernel interrupted mid-replace): free them before reuse. */
-    private void freeLeftovers(FsTransaction tx, GlockName g, ByteBuffer b, long block, int off, Change c)
-            throws IOException {
-        EaHeader h = EaHeader.decode(b, off, block);
-        if (!h.isUnused() || h.numPtrs() == 0) {
-            return;
-        }
-        int base = off + h.valueOffset();
-        for (int i = 0; i < h.numPtrs(); i++) {
+    /** Frees the ED blocks of a record's {@code numPtrs} pointers at {@code base}, zeroing them, counted in {@code c}. */
+    private void freeValueBlocks(FsTransaction tx, ByteBuffer b, int base, int numPtrs, Change c) throws IOException {
+        for (int i = 0; i < numPtrs; i++) {
             long p = b.getLong(base + 8 * i);
             if (p == 0) {
                 break;
@@ -371,6 +365,16 @@ public final class XattrWriter {
             c.blocks--;
             c.freed++;
         }
+    }
+
+    /** An UNUSED record may still carry ED pointers (a kernel interrupted mid-replace): free them before reuse. */
+    private void freeLeftovers(FsTransaction tx, GlockName g, ByteBuffer b, long block, int off, Change c)
+            throws IOException {
+        EaHeader h = EaHeader.decode(b, off, block);
+        if (!h.isUnused() || h.numPtrs() == 0) {
+            return;
+        }
+        freeValueBlocks(tx, b, off + h.valueOffset(), h.numPtrs(), c);
         new EaHeader(h.recLen(), 0, 0, EaHeader.TYPE_UNUSED, h.flags(), 0).encode(b, off);
     }
 
@@ -457,17 +461,7 @@ public final class XattrWriter {
         }
         EaHeader h = e.header();
         if (!h.isStuffed()) {
-            int base = loc.off() + h.valueOffset();
-            for (int i = 0; i < h.numPtrs(); i++) {
-                long p = b.getLong(base + 8 * i);
-                if (p == 0) {
-                    break;
-                }
-                fs.alloc.free(tx, p, 1, true);
-                b.putLong(base + 8 * i, 0);
-                c.blocks--;
-                c.freed++;
-            }
+            freeValueBlocks(tx, b, loc.off() + h.valueOffset(), h.numPtrs(), c);
         }
         if (prev != null) {
             EaHeader ph = prev.header();
