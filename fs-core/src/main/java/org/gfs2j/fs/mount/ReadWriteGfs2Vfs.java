@@ -10,7 +10,6 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.gfs2j.fs.alloc.RgrpLocks;
 import org.gfs2j.fs.cache.FsTransaction;
-import org.gfs2j.fs.dir.DirBlockIo;
 import org.gfs2j.fs.dir.DirectoryWriter;
 import org.gfs2j.fs.glock.GlockName;
 import org.gfs2j.fs.glock.GlockState;
@@ -992,63 +991,12 @@ public final class ReadWriteGfs2Vfs implements Gfs2Vfs {
 
     /** The directory writer over a transaction: every block it touches is logged under the dir's glock. */
     DirectoryWriter writer(FsTransaction tx, long dirAddr) {
-        GlockName g = GlockName.inode(dirAddr);
-        int bsize = fs.geo.bsize();
-        return new DirectoryWriter(fs.geo, new DirBlockIo() {
-            @Override
-            public ByteBuffer read(long block) throws IOException {
-                return tx.modify(block, g);
-            }
-
-            @Override
-            public void write(long block, ByteBuffer data) throws IOException {
-                ByteBuffer mine = tx.modify(block, g);
-                if (mine != data) {
-                    mine.put(0, data.duplicate().position(0), 0, bsize);
-                }
-            }
-
-            @Override
-            public long allocate(long goal) throws IOException {
-                long b = fs.alloc.allocate(tx, goal, 1).get(0).start();
-                tx.create(b, g);
-                return b;
-            }
-
-            @Override
-            public void free(long block) throws IOException {
-                fs.alloc.free(tx, block, 1, true);
-            }
-        });
+        return DirectoryIo.inTransaction(fs.geo, fs.alloc, tx, dirAddr);
     }
 
     /** A directory writer for lookups outside a transaction (copies, never writes). */
     DirectoryWriter readOnlyWriter(long dirAddr) {
-        GlockName g = GlockName.inode(dirAddr);
-        int bsize = fs.geo.bsize();
-        return new DirectoryWriter(fs.geo, new DirBlockIo() {
-            @Override
-            public ByteBuffer read(long block) throws IOException {
-                ByteBuffer copy = ByteBuffer.allocate(bsize);
-                copy.put(0, fs.cache.read(block, g), 0, bsize);
-                return copy;
-            }
-
-            @Override
-            public void write(long block, ByteBuffer data) {
-                throw new UnsupportedOperationException("lookup only");
-            }
-
-            @Override
-            public long allocate(long goal) {
-                throw new UnsupportedOperationException("lookup only");
-            }
-
-            @Override
-            public void free(long block) {
-                throw new UnsupportedOperationException("lookup only");
-            }
-        });
+        return DirectoryIo.readOnly(fs.geo, fs.cache, dirAddr);
     }
 
     @FunctionalInterface

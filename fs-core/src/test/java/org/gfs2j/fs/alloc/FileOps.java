@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.gfs2j.fs.cache.FsTransaction;
-import org.gfs2j.fs.dir.DirBlockIo;
 import org.gfs2j.fs.dir.DirectoryWriter;
+import org.gfs2j.fs.mount.DirectoryIo;
 import org.gfs2j.fs.glock.GlockName;
 import org.gfs2j.fs.glock.GlockState;
 import org.gfs2j.fs.glock.Holder;
@@ -44,33 +44,7 @@ public final class FileOps {
     }
 
     public DirectoryWriter rootWriter(FsTransaction tx) {
-        GlockName g = GlockName.inode(m.rootAddr);
-        return new DirectoryWriter(m.geo, new DirBlockIo() {
-            @Override
-            public ByteBuffer read(long block) throws IOException {
-                return tx.modify(block, g);
-            }
-
-            @Override
-            public void write(long block, ByteBuffer data) throws IOException {
-                ByteBuffer mine = tx.modify(block, g);
-                if (mine != data) {
-                    mine.put(0, data.duplicate().position(0), 0, m.geo.bsize());
-                }
-            }
-
-            @Override
-            public long allocate(long goal) throws IOException {
-                long b = m.alloc.allocate(tx, goal, 1).get(0).start();
-                tx.create(b, g);
-                return b;
-            }
-
-            @Override
-            public void free(long block) throws IOException {
-                m.alloc.free(tx, block, 1, true);
-            }
-        });
+        return DirectoryIo.inTransaction(m.geo, m.alloc, tx, m.rootAddr);
     }
 
     /**
@@ -195,30 +169,7 @@ public final class FileOps {
 
     /** A directory writer that only reads (lookups outside a transaction). */
     private DirectoryWriter rootWriterReadOnly() {
-        GlockName g = GlockName.inode(m.rootAddr);
-        return new DirectoryWriter(m.geo, new DirBlockIo() {
-            @Override
-            public ByteBuffer read(long block) throws IOException {
-                ByteBuffer copy = ByteBuffer.allocate(m.geo.bsize());
-                copy.put(0, m.cache.read(block, g), 0, m.geo.bsize());
-                return copy;
-            }
-
-            @Override
-            public void write(long block, ByteBuffer data) {
-                throw new UnsupportedOperationException("read-only");
-            }
-
-            @Override
-            public long allocate(long goal) {
-                throw new UnsupportedOperationException("read-only");
-            }
-
-            @Override
-            public void free(long block) {
-                throw new UnsupportedOperationException("read-only");
-            }
-        });
+        return DirectoryIo.readOnly(m.geo, m.cache, m.rootAddr);
     }
 
     private static List<Long> sortedRuns(List<Long> blocks) {
