@@ -56,7 +56,11 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
     }
 
     /** A directory's entries in cookie order, read at opendir and again at each read from cookie 0. */
-    private record OpenDir(Inode dir, DirectoryReader.Entry[] entries, long[] keys) {
+    private record OpenDir(Inode dir, DirectoryReader.Entry[] entries, long[] keys, boolean unread) {
+        /** The same snapshot once a read from cookie 0 has used it: the next such read rereads. */
+        OpenDir used() {
+            return new OpenDir(dir, entries, keys, false);
+        }
     }
 
     private ReadOnlyGfs2Vfs(String deviceName, FileSystemReader fs, CachingBlockSource cache) throws IOException {
@@ -268,7 +272,7 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
     private static OpenDir sortedEntries(Inode dir, List<DirectoryReader.Entry> list) {
         DirectoryReader.Entry[] entries = list.toArray(new DirectoryReader.Entry[0]);
         Arrays.sort(entries, COOKIE_ORDER);
-        return new OpenDir(dir, entries, cookieKeys(entries));
+        return new OpenDir(dir, entries, cookieKeys(entries), true);
     }
 
     /** Keys of entries already in {@link #COOKIE_ORDER}: the position of each, unique and ascending. */
@@ -296,7 +300,8 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
         // A read from the start (first readdir or rewinddir) shows the directory as it is now; later
         // cookies continue in that snapshot. A cookie is a hash position, so a reader never sees an
         // entry twice or skips one that stayed, whatever changed in between.
-        final OpenDir d = cookie == 0 ? reread(dirHandle, open) : open;
+        // The first read from cookie 0 takes the snapshot opendir just made, later ones reread.
+        final OpenDir d = cookie != 0 ? open : open.unread() ? use(dirHandle, open) : reread(dirHandle, open);
         // Entries whose key is at least the cookie: the cookie handed out is "key of the last entry + 1".
         int from = Arrays.binarySearch(d.keys(), cookie);
         if (from < 0) {
@@ -327,12 +332,17 @@ public final class ReadOnlyGfs2Vfs implements Gfs2Vfs {
         }
     }
 
+    private OpenDir use(long dirHandle, OpenDir open) {
+        dirs.replace(dirHandle, open, open.used());
+        return open;
+    }
+
     private OpenDir reread(long dirHandle, OpenDir open) throws FsException {
         OpenDir fresh = call("readdir", open.dir().addr(), () -> {
             Inode dir = directory(open.dir().addr());
             return sortedEntries(dir, fs.directory(dir).list());
         });
-        dirs.replace(dirHandle, open, fresh);
+        dirs.replace(dirHandle, open, fresh.used());
         return fresh;
     }
 
