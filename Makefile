@@ -10,7 +10,7 @@ MNT ?= var/mnt
 TOOLS := mkfs.gfs2:gfs2-utils fsck.gfs2:gfs2-utils gfs2_edit:gfs2-utils fusermount3:fuse3 \
          fio:fio bindfs:bindfs stress-ng:stress-ng getfattr:attr setfacl:acl \
          sqlite3:sqlite3 rsync:rsync losetup:mount ip:iproute2 \
-         python3:python3 mkfs.ext4:e2fsprogs
+         python3:python3 mkfs.ext4:e2fsprogs git:git
 
 .PHONY: all build test run deps bench clean install uninstall
 
